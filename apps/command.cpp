@@ -1,0 +1,86 @@
+#include "apps/command.hpp"
+
+#include <iostream>
+#include <thread>
+
+#include "apps/error_report.hpp"
+
+namespace visalign::apps {
+
+void RunContext::detail(const std::string& message) const {
+  if (global_.verbosity >= 2) std::cerr << message << '\n';
+}
+
+void RunContext::finished_output(const std::filesystem::path& output) {
+  provenance_.write_sidecar(output);
+  if (global_.verbosity > 0) std::cerr << "wrote " << output.string() << " (+ .json provenance)\n";
+}
+
+namespace {
+
+po::options_description global_option_descriptions(GlobalOptions& global, bool& help, bool& quiet, bool& verbose) {
+  po::options_description options("Global options");
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  options.add_options()
+      ("help,h", po::bool_switch(&help), "show this help and exit")
+      ("threads", po::value(&global.threads)->default_value(static_cast<int>(hardware)),
+       "worker threads for parallel steps (results do not depend on it)")
+      ("seed", po::value(&global.seed)->default_value(20261122),
+       "seed of every random draw; the same seed gives the same results")
+      ("verbose,v", po::bool_switch(&verbose), "print details of each step")
+      ("quiet,q", po::bool_switch(&quiet), "print nothing but errors and requested results (no progress bars)");
+  return options;
+}
+
+void print_help(const CommandInfo& info, const CommandDeclaration& declaration, const po::options_description& global) {
+  std::cout << "visalign " << info.group << ' ' << info.name << ": " << info.summary << "\n\n";
+  std::cout << "Usage: visalign " << info.group << ' ' << info.name;
+  for (unsigned i = 0; i < declaration.positional.max_total_count() && i < 8; ++i) {
+    std::cout << " <" << declaration.positional.name_for_position(i) << '>';
+  }
+  std::cout << " [options]\n\n";
+  if (!info.description.empty()) std::cout << info.description << "\n\n";
+  std::cout << declaration.options << '\n' << global << '\n';
+}
+
+}  // namespace
+
+int run_declared_command(const CommandInfo& info, CommandDeclaration& declaration,
+                         const std::vector<std::string>& arguments, const std::string& command_line,
+                         const std::function<void(RunContext&)>& run) {
+  GlobalOptions global;
+  bool help = false, quiet = false, verbose = false;
+  const po::options_description global_options = global_option_descriptions(global, help, quiet, verbose);
+  po::options_description all;
+  all.add(declaration.options).add(global_options);
+  const std::string prefix = "visalign " + info.group + " " + info.name;
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(arguments).options(all).positional(declaration.positional).run(), values);
+    if (values.count("help") != 0 && values["help"].as<bool>()) {
+      print_help(info, declaration, global_options);
+      return 0;
+    }
+    po::notify(values);
+    if (global.threads < 1) throw po::validation_error(po::validation_error::invalid_option_value, "threads");
+  } catch (const po::error& error) {
+    std::cerr << prefix << ": usage error: " << error.what() << " (see '" << prefix << " --help')\n";
+    return 2;
+  }
+  global.verbosity = quiet ? 0 : (verbose ? 2 : 1);
+  try {
+    RunContext context(global, Provenance::start(command_line, info.group + " " + info.name, values, global.seed,
+                                                 global.threads));
+    run(context);
+    return 0;
+  } catch (const std::invalid_argument& error) {
+    // Wrong values of options are usage errors too.
+    std::cerr << prefix << ": error: " << describe_exception_chain(error) << '\n';
+    return 2;
+  } catch (const std::exception& error) {
+    std::cerr << prefix << ": error: " << describe_exception_chain(error) << '\n';
+    return 1;
+  }
+}
+
+}  // namespace visalign::apps

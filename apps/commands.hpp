@@ -1,0 +1,14 @@
+#pragma once
+// Every subcommand of `visalign`, one factory per command file.
+
+#include "apps/command.hpp"
+
+namespace visalign::apps {
+
+Command surface_info_command();
+Command surface_geodesic_command();
+Command surface_neighborhoods_command();
+Command surface_convert_command();
+Command surface_icosphere_command();
+
+}  // namespace visalign::apps
