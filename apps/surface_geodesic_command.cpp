@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <limits>
+#include <sstream>
 
 #include "apps/commands.hpp"
 #include "apps/surface_input.hpp"
@@ -34,6 +35,12 @@ void declare(SurfaceGeodesicOptions& options, CommandDeclaration& declaration) {
        "or any other name for a FreeSurfer curv file");
 }
 
+std::string format_millimetres(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
 void run(const SurfaceGeodesicOptions& options, RunContext& context) {
   const surface::GeodesicMethod method = surface::parse_geodesic_method(options.method);
   if (options.radius_mm < 0) throw std::invalid_argument("--radius: expected a positive number of mm");
@@ -55,7 +62,8 @@ void run(const SurfaceGeodesicOptions& options, RunContext& context) {
   fmri::write_surface_maps({map}, options.output, &loaded.mesh);
   context.finished_output(options.output);
   std::cout << options.output << ": distances (mm, " << surface::to_string(method) << ") from vertex " << options.source
-            << " to " << reached << " vertices" << (options.radius_mm > 0 ? " within " + std::to_string(options.radius_mm) + " mm" : "")
+            << " to " << reached << " vertices"
+            << (options.radius_mm > 0 ? " within " + format_millimetres(options.radius_mm) + " mm" : "")
             << '\n';
 }
 

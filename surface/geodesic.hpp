@@ -50,11 +50,19 @@ class GeodesicGraph {
     std::int32_t to;
     double length;
   };
-  /// A triangle seen from one of its corners: the other two corners and the three side lengths.
+  /// A triangle seen from one of its corners P: the other two corners and, for updating each of
+  /// them from P and the other, that corner's position in the plane where P is the origin and
+  /// the other corner lies on the positive x axis at `base`.
   struct Corner {
-    std::int32_t first, second;  // the other two corners
-    double to_first, to_second;  // lengths from this corner to them
-    double between;              // length from first to second
+    struct Unfolding {
+      double base;                   // length from P to the known corner
+      double inverse_twice_base;     // 1 / (2 * base)
+      double target_x, target_y;     // the corner to update, target_y > 0
+      bool obtuse_at_target;         // the triangle's angle at the target exceeds 90 degrees
+    };
+    std::int32_t first, second;  // the other two corners (counter-clockwise for a consistent mesh)
+    Unfolding update_second;     // second from P and first
+    Unfolding update_first;      // first from P and second
   };
 
  private:
@@ -79,20 +87,21 @@ class GeodesicWorkspace {
                                                       double radius_mm, GeodesicMethod method);
 
  private:
-  struct QueueEntry {
-    double distance;
-    std::int32_t vertex;
-    bool operator>(const QueueEntry& other) const {
-      return distance > other.distance || (distance == other.distance && vertex > other.vertex);
-    }
-  };
   void reset();
   void offer(std::int32_t vertex, double distance, double radius_mm);
+  std::int32_t pop_nearest();
+  bool nearer(std::int32_t a, std::int32_t b) const {
+    const double da = distance_[static_cast<std::size_t>(a)], db = distance_[static_cast<std::size_t>(b)];
+    return da < db || (da == db && a < b);
+  }
+  void sift_up(std::size_t slot);
+  void sift_down(std::size_t slot);
 
-  std::vector<double> distance_;
-  std::vector<std::uint8_t> settled_;  // taken from the queue at least once
-  std::vector<std::int32_t> touched_;
-  std::vector<QueueEntry> queue_;
+  std::vector<double> distance_;         // #V, infinity when not reached
+  std::vector<std::uint8_t> settled_;    // #V, taken from the queue at least once
+  std::vector<std::int32_t> heap_slot_;  // #V, the vertex's place in heap_, or -1
+  std::vector<std::int32_t> heap_;       // binary min-heap of vertices by distance (decrease-key)
+  std::vector<std::int32_t> touched_;    // vertices reached in this query, for reset
   std::vector<VertexDistance> result_;
 };
 
