@@ -3,12 +3,25 @@
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "apps/error_report.hpp"
 
 namespace visalign::apps {
 
 void RunContext::detail(const std::string& message) const {
   if (global_.verbosity >= 2) std::cerr << message << '\n';
+}
+
+void RunContext::check_output_location(const std::filesystem::path& output) const {
+  const std::filesystem::path folder = output.has_parent_path() ? output.parent_path() : std::filesystem::path(".");
+  std::error_code error;
+  if (!std::filesystem::is_directory(folder, error)) {
+    throw std::runtime_error(output.string() + ": output folder '" + folder.string() + "' does not exist");
+  }
+  if (::access(folder.c_str(), W_OK) != 0) {
+    throw std::runtime_error(output.string() + ": output folder '" + folder.string() + "' is not writable");
+  }
 }
 
 void RunContext::finished_output(const std::filesystem::path& output) {

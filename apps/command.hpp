@@ -43,6 +43,9 @@ class RunContext {
   ProgressBar progress(const std::string& label) const { return ProgressBar(label, global_.verbosity > 0); }
   /// A line on stderr for --verbose runs.
   void detail(const std::string& message) const;
+  /// Checks, before any long work, that an output can be written where it is asked for (its
+  /// folder exists and is writable); throws std::runtime_error naming the output otherwise.
+  void check_output_location(const std::filesystem::path& output) const;
   /// Records an output file: writes its provenance sidecar (<output>.json) and tells the user.
   void finished_output(const std::filesystem::path& output);
 

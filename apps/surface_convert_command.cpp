@@ -69,6 +69,7 @@ std::vector<surface::SurfaceMap> read_attached_maps(const std::vector<std::strin
 }
 
 void run(const SurfaceConvertOptions& options, RunContext& context) {
+  context.check_output_location(options.output);
   context.provenance().add_input(options.input);
   const InputKind kind = input_kind(options.input);
   if (kind == InputKind::maps) {

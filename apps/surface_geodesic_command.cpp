@@ -42,6 +42,7 @@ std::string format_millimetres(double value) {
 }
 
 void run(const SurfaceGeodesicOptions& options, RunContext& context) {
+  context.check_output_location(options.output);
   const surface::GeodesicMethod method = surface::parse_geodesic_method(options.method);
   if (options.radius_mm < 0) throw std::invalid_argument("--radius: expected a positive number of mm");
   const LoadedSurface loaded = load_surface_input(options.input, context);

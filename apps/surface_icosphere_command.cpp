@@ -32,6 +32,7 @@ void declare(SurfaceIcosphereOptions& options, CommandDeclaration& declaration) 
 }
 
 void run(const SurfaceIcosphereOptions& options, RunContext& context) {
+  context.check_output_location(options.output);
   surface::Mesh mesh = surface::icosphere(options.order, options.radius_mm);
   if (options.folding_mm != 0) surface::fold_radially(mesh, options.folding_mm, options.folds);
   surface::write_surface(mesh, options.output);

@@ -35,6 +35,8 @@ void declare(SurfaceNeighborhoodsOptions& options, CommandDeclaration& declarati
 }
 
 void run(const SurfaceNeighborhoodsOptions& options, RunContext& context) {
+  context.check_output_location(options.output);
+  if (!options.disk_sizes.empty()) context.check_output_location(options.disk_sizes);
   surface::GeodesicDiskOptions disk_options;
   disk_options.radius_mm = options.radius_mm;
   disk_options.method = surface::parse_geodesic_method(options.method);

@@ -259,6 +259,11 @@ TEST_F(CliBadInput, WhiteAndPialWithDifferentVertexCounts) {
                        "vertex count: expected 162 (as in lh.white), found 642");
 }
 
+TEST_F(CliBadInput, MissingOutputFolderIsReportedBeforeAnyWork) {
+  expect_clean_failure("surface neighborhoods lh.white -o no/such/folder/out.nbhd", "no/such/folder/out.nbhd",
+                       "output folder 'no/such/folder' does not exist");
+}
+
 TEST_F(CliBadInput, NeighbourhoodTableOfAnotherSurface) {
   const Outcome made = run_visalign(scratch, "surface neighborhoods lh.pial --radius 4 -o pial.nbhd -q");
   ASSERT_EQ(made.exit_code, 0) << made.err;
