@@ -21,11 +21,12 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
 
 #include "surface/file_bytes.hpp"
 #include "surface/format_error.hpp"
 #include "surface/mesh.hpp"
+#include "tests/fixture_json.hpp"
+#include "tests/scratch_directory.hpp"
 #include "tests/test_data.hpp"
 
 namespace {
@@ -36,6 +37,7 @@ using visalign::surface::FormatError;
 using visalign::surface::GiftiFile;
 using visalign::surface::Mesh;
 using visalign::surface::SurfaceMap;
+using visalign::testing::hex64;
 using visalign::testing::shared_data;
 
 const char* const kNibabelDirectory = "/usr/lib/python3/dist-packages/nibabel";
@@ -48,18 +50,8 @@ bool host_is_little_endian() {
   return first == 1;
 }
 
-std::string hex64(std::uint64_t hash) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
-}
-
 const json& reader_fixtures() {
-  static const json fixtures = [] {
-    std::ifstream stream(fs::path(VISALIGN_FIXTURES_DIR) / "reader_fixtures.json");
-    if (!stream) throw std::runtime_error("cannot open " VISALIGN_FIXTURES_DIR "/reader_fixtures.json");
-    return json::parse(stream);
-  }();
+  static const json fixtures = visalign::testing::read_fixture_json("reader_fixtures.json");
   return fixtures;
 }
 
@@ -73,19 +65,7 @@ bool is_gifti_name(const std::string& name) {
 // A scratch folder per test, removed afterwards.
 class GiftiFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::temp_directory_path() /
-                 ("visalign_gifti_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
-  }
-
-  fs::path file(const std::string& name) const { return directory_ / name; }
+  fs::path file(const std::string& name) const { return scratch_ / name; }
 
   fs::path write_text(const std::string& name, const std::string& text) const {
     const fs::path path = file(name);
@@ -94,13 +74,9 @@ class GiftiFiles : public ::testing::Test {
     return path;
   }
 
-  std::vector<std::string> directory_listing() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(directory_)) names.push_back(entry.path().filename().string());
-    return names;
-  }
+  std::vector<std::string> directory_listing() const { return scratch_.entries(); }
 
-  fs::path directory_;
+  visalign::testing::ScratchDirectory scratch_;
 };
 
 // A small closed surface: an octahedron with awkward coordinates.

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
 
 #include "surface/mesh.hpp"
+#include "tests/scratch_directory.hpp"
 #include "surface/surface_map.hpp"
 
 namespace {
@@ -35,23 +35,10 @@ using visalign::surface::SurfaceMap;
 
 class VtkPolyDataFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::temp_directory_path() /
-                 ("visalign_vtp_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
-  }
-  fs::path file(const std::string& name) const { return directory_ / name; }
-  std::size_t entry_count() const {
-    return static_cast<std::size_t>(std::distance(fs::directory_iterator(directory_), fs::directory_iterator()));
-  }
+  fs::path file(const std::string& name) const { return scratch_ / name; }
+  std::size_t entry_count() const { return scratch_.entries().size(); }
 
-  fs::path directory_;
+  visalign::testing::ScratchDirectory scratch_;
 };
 
 // A square pyramid without its base, plus one excluded vertex (a patch) with no coordinates.
