@@ -8,7 +8,6 @@
 
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -78,11 +77,11 @@ Command make_command(CommandInfo info, void (*declare)(Options&, CommandDeclarat
   Command command;
   command.info = info;
   command.main = [info, declare, run](const std::vector<std::string>& arguments, const std::string& command_line) {
-    auto options = std::make_shared<Options>();
+    Options options;
     CommandDeclaration declaration;
-    declare(*options, declaration);
+    declare(options, declaration);
     return run_declared_command(info, declaration, arguments, command_line,
-                                [&](RunContext& context) { run(*options, context); });
+                                [&](RunContext& context) { run(options, context); });
   };
   return command;
 }

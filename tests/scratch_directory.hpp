@@ -1,10 +1,14 @@
 #pragma once
-// A fresh temporary directory per test, removed afterwards.
+// A fresh temporary directory per test, removed afterwards, and whole-file helpers for tests
+// that damage files on purpose.
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 namespace visalign::testing {
 
@@ -36,5 +40,15 @@ class ScratchDirectory {
  private:
   std::filesystem::path path_;
 };
+
+inline std::vector<char> read_bytes(const std::filesystem::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
+}
+
+inline void write_bytes(const std::filesystem::path& path, const std::vector<char>& bytes) {
+  std::ofstream stream(path, std::ios::binary);
+  stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
 
 }  // namespace visalign::testing

@@ -21,7 +21,9 @@
 namespace visalign {
 namespace {
 
+using testing::read_bytes;
 using testing::ScratchDirectory;
+using testing::write_bytes;
 
 struct Outcome {
   int exit_code;
@@ -44,16 +46,6 @@ Outcome run_visalign(const ScratchDirectory& scratch, const std::string& argumen
   std::filesystem::remove(scratch / "stdout.txt");
   std::filesystem::remove(scratch / "stderr.txt");
   return outcome;
-}
-
-std::vector<char> bytes_of(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::filesystem::path& path, const std::vector<char>& bytes) {
-  std::ofstream stream(path, std::ios::binary);
-  stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 TEST(Cli, HelpListsEveryCommandAndDocumentsEveryOption) {
@@ -169,7 +161,7 @@ class CliBadInput : public ::testing::Test {
   void SetUp() override {
     surface::write_freesurfer_surface(surface::icosphere(2, 20.0), scratch / "lh.white");
     surface::write_freesurfer_surface(surface::icosphere(2, 22.0), scratch / "lh.pial");
-    good = bytes_of(scratch / "lh.white");
+    good = read_bytes(scratch / "lh.white");
   }
   /// The command must fail with exit code 1, a single line naming `file`, and leave only the inputs.
   void expect_clean_failure(const std::string& arguments, const std::string& file, const std::string& fragment) {
@@ -204,7 +196,7 @@ TEST_F(CliBadInput, GarbledFreeSurferSurface) {
 
 TEST_F(CliBadInput, TruncatedGifti) {
   surface::write_gifti_surface(surface::icosphere(2, 20.0), scratch / "lh.white.surf.gii");
-  const auto bytes = bytes_of(scratch / "lh.white.surf.gii");
+  const auto bytes = read_bytes(scratch / "lh.white.surf.gii");
   write_bytes(scratch / "short.surf.gii", std::vector<char>(bytes.begin(), bytes.begin() + static_cast<long>(bytes.size() / 2)));
   std::filesystem::remove(scratch / "lh.white.surf.gii");
   expect_clean_failure("surface neighborhoods short.surf.gii -o out.nbhd", "short.surf.gii", "short.surf.gii: ");

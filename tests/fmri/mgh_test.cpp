@@ -66,13 +66,9 @@ TEST(Mgh, RoundTripPlainAndCompressed) {
 TEST(Mgh, TruncatedAndWrongFilesNameTheFile) {
   ScratchDirectory scratch;
   write_surface_maps({{"a", "", Eigen::VectorXf::Ones(100)}}, scratch / "a.mgh");
-  std::ifstream in(scratch / "a.mgh", std::ios::binary);
-  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<char> bytes = visalign::testing::read_bytes(scratch / "a.mgh");
   bytes.resize(bytes.size() - 8);
-  {
-    std::ofstream out(scratch / "short.mgh", std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
+  visalign::testing::write_bytes(scratch / "short.mgh", bytes);
   try {
     read_mgh(scratch / "short.mgh");
     FAIL() << "no error";
@@ -81,10 +77,7 @@ TEST(Mgh, TruncatedAndWrongFilesNameTheFile) {
         << error.what();
   }
   bytes[3] = 2;  // version 2
-  {
-    std::ofstream out(scratch / "version.mgh", std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
+  visalign::testing::write_bytes(scratch / "version.mgh", bytes);
   EXPECT_THROW(read_mgh(scratch / "version.mgh"), surface::FormatError);
   EXPECT_THROW(write_surface_maps({{"a", "", Eigen::VectorXf::Ones(3)}, {"b", "", Eigen::VectorXf::Ones(4)}},
                                   scratch / "bad.mgh"),

@@ -23,18 +23,10 @@ namespace {
 
 using visalign::testing::hex64;
 using visalign::testing::read_fixture_json;
+using visalign::testing::read_bytes;
 using visalign::testing::ScratchDirectory;
+using visalign::testing::write_bytes;
 using visalign::testing::shared_data;
-
-std::vector<char> file_contents(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
-
-void write_contents(const std::filesystem::path& path, const std::vector<char>& bytes) {
-  std::ofstream stream(path, std::ios::binary);
-  stream.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 /// Expects `action` to throw a FormatError whose message names `file` and contains `fragment`.
 template <typename Action>
@@ -196,7 +188,7 @@ class FreeSurferBadInput : public ::testing::Test {
  protected:
   void SetUp() override {
     write_freesurfer_surface(icosphere(1, 10.0), scratch / "good.white");
-    good = file_contents(scratch / "good.white");
+    good = read_bytes(scratch / "good.white");
   }
   ScratchDirectory scratch;
   std::vector<char> good;
@@ -205,7 +197,7 @@ class FreeSurferBadInput : public ::testing::Test {
 TEST_F(FreeSurferBadInput, TruncatedSurface) {
   for (const std::size_t keep : {std::size_t{2}, std::size_t{30}, good.size() / 2, good.size() - 5}) {
     const auto path = scratch / ("truncated" + std::to_string(keep) + ".white");
-    write_contents(path, std::vector<char>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(keep)));
+    write_bytes(path, std::vector<char>(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(keep)));
     expect_format_error([&] { read_freesurfer_surface(path); }, path, "truncated");
   }
 }
@@ -214,7 +206,7 @@ TEST_F(FreeSurferBadInput, GarbledMagic) {
   auto bytes = good;
   bytes[2] = 0x12;
   const auto path = scratch / "garbled.white";
-  write_contents(path, bytes);
+  write_bytes(path, bytes);
   expect_format_error([&] { read_freesurfer_surface(path); }, path, "magic number");
   expect_format_error([&] { read_surface(path); }, path, "format");
 }
@@ -228,7 +220,7 @@ TEST_F(FreeSurferBadInput, FaceIndexPastTheVertexList) {
   const std::size_t face_entry = header + 12 * static_cast<std::size_t>(mesh.vertex_count()) + 4 * (5 * 3 + 1);
   const auto bad = static_cast<std::int32_t>(mesh.vertex_count()) + 3;
   for (int i = 0; i < 4; ++i) bytes_copy[face_entry + i] = static_cast<char>((bad >> (24 - 8 * i)) & 0xff);
-  write_contents(path, bytes_copy);
+  write_bytes(path, bytes_copy);
   expect_format_error([&] { read_freesurfer_surface(path); }, path, "faces: expected vertex indices in [0, 42)");
 }
 
@@ -238,15 +230,15 @@ TEST_F(FreeSurferBadInput, NanCoordinates) {
   const unsigned char nan_bits[4] = {0x7f, 0xc0, 0x00, 0x00};
   for (int i = 0; i < 4; ++i) bytes[header + 12 * 7 + 4 + i] = static_cast<char>(nan_bits[i]);
   const auto path = scratch / "nan.white";
-  write_contents(path, bytes);
+  write_bytes(path, bytes);
   expect_format_error([&] { read_freesurfer_surface(path); }, path, "expected finite numbers, found nan at vertex 7");
 }
 
 TEST_F(FreeSurferBadInput, TruncatedCurvAndPatch) {
   write_freesurfer_curv({"x", "", Eigen::VectorXf::Ones(100)}, scratch / "lh.curv");
-  auto curv = file_contents(scratch / "lh.curv");
+  auto curv = read_bytes(scratch / "lh.curv");
   curv.resize(curv.size() - 10);
-  write_contents(scratch / "short.curv", curv);
+  write_bytes(scratch / "short.curv", curv);
   expect_format_error([&] { read_freesurfer_curv(scratch / "short.curv"); }, scratch / "short.curv", "truncated in values");
 
   SurfacePatch patch;
@@ -254,9 +246,9 @@ TEST_F(FreeSurferBadInput, TruncatedCurvAndPatch) {
   patch.border = {0, 1, 0};
   patch.coordinates = VertexMatrix::Zero(3, 3);
   write_freesurfer_patch(patch, scratch / "lh.patch");
-  auto bytes = file_contents(scratch / "lh.patch");
+  auto bytes = read_bytes(scratch / "lh.patch");
   bytes.resize(bytes.size() - 3);
-  write_contents(scratch / "short.patch", bytes);
+  write_bytes(scratch / "short.patch", bytes);
   expect_format_error([&] { read_freesurfer_patch(scratch / "short.patch"); }, scratch / "short.patch", "truncated");
 }
 

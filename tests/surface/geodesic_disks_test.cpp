@@ -130,11 +130,9 @@ TEST(NeighborhoodTable, DamagedFilesAreRefused) {
   ScratchDirectory scratch;
   const NeighborhoodTable table = geodesic_disks(icosphere(2, 40.0), {8.0, GeodesicMethod::fast_marching, 1});
   save_neighborhood_table(table, scratch / "disks.nbhd");
-  std::ifstream in(scratch / "disks.nbhd", std::ios::binary);
-  std::vector<char> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::vector<char> bytes = visalign::testing::read_bytes(scratch / "disks.nbhd");
   auto write = [&](const std::string& name, const std::vector<char>& content) {
-    std::ofstream out(scratch / name, std::ios::binary);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    visalign::testing::write_bytes(scratch / name, content);
     return scratch / name;
   };
   auto expect_error = [](const std::filesystem::path& path, const std::string& fragment) {
