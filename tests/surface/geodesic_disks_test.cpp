@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 
 #include "surface/format_error.hpp"
+#include "surface/freesurfer_surface.hpp"
+#include "surface/gifti.hpp"
+#include "surface/surface_patch.hpp"
+#include "tests/test_data.hpp"
 #include "surface/geodesic_disks.hpp"
 #include "surface/icosphere.hpp"
 #include "surface/neighborhood_table.hpp"
@@ -152,6 +157,55 @@ TEST(NeighborhoodTable, DamagedFilesAreRefused) {
   const std::size_t first_vertex = 48 + 8 * (static_cast<std::size_t>(table.vertex_count) + 1);
   bad_vertex[first_vertex + 3] = 0x7f;
   expect_error(write("bad_vertex.nbhd", bad_vertex), "vertices: expected vertex numbers");
+}
+
+}  // namespace
+}  // namespace visalign::surface
+
+namespace visalign::surface {
+namespace {
+
+TEST(GeodesicDisks, OnARealFlatPatchDistancesAreStraightLines) {
+  // The fsaverage5 flattened cortex (medial wall cut away) as a FreeSurfer patch on lh.white:
+  // in the plane of the patch, geodesics inside a 3 mm disk are straight lines.
+  const auto flat_path = visalign::testing::shared_data("fsaverage5/gifti/lh.flat.gii.gz");
+  const auto white_path = visalign::testing::shared_data("fsaverage5/surf/lh.white");
+  VISALIGN_REQUIRE_FILE(flat_path);
+  VISALIGN_REQUIRE_FILE(white_path);
+  const Mesh flat = read_gifti_surface(flat_path);
+  std::vector<std::uint8_t> used(static_cast<std::size_t>(flat.vertex_count()), 0);
+  for (Eigen::Index f = 0; f < flat.face_count(); ++f) {
+    for (int k = 0; k < 3; ++k) used[static_cast<std::size_t>(flat.faces(f, k))] = 1;
+  }
+  SurfacePatch patch;
+  for (std::int32_t v = 0; v < flat.vertex_count(); ++v) {
+    if (used[static_cast<std::size_t>(v)] != 0) patch.vertices.push_back(v);
+  }
+  patch.coordinates.resize(static_cast<Eigen::Index>(patch.vertices.size()), 3);
+  for (std::size_t i = 0; i < patch.vertices.size(); ++i) {
+    patch.coordinates.row(static_cast<Eigen::Index>(i)) = flat.vertices.row(patch.vertices[i]);
+  }
+  patch.border.assign(patch.vertices.size(), 0);
+  const Mesh on_patch = apply_patch(read_freesurfer_surface(white_path).mesh, patch, "lh.flat patch");
+  EXPECT_EQ(on_patch.included_vertex_count(), 9465);
+
+  const NeighborhoodTable table = geodesic_disks(on_patch, {6.0, GeodesicMethod::fast_marching, 2});
+  double sum = 0;
+  std::size_t pairs = 0;
+  for (std::int64_t v = 0; v < table.vertex_count; ++v) {
+    EXPECT_EQ(table.disk_size(v) == 0, on_patch.is_excluded(v));
+    for (auto i = table.offsets[static_cast<std::size_t>(v)] + 1; i < table.offsets[static_cast<std::size_t>(v) + 1]; ++i) {
+      const std::int32_t w = table.vertices[static_cast<std::size_t>(i)];
+      const double straight = (on_patch.vertices.row(w) - on_patch.vertices.row(v)).cast<double>().norm();
+      const double relative = (table.distances[static_cast<std::size_t>(i)] - straight) / straight;
+      EXPECT_GE(relative, -1e-5);  // never shorter than the straight line in the plane
+      sum += relative;
+      ++pairs;
+    }
+  }
+  std::cout << "fsaverage5 flat patch, 6 mm disks: " << pairs << " pairs, mean excess over the straight line "
+            << 100 * sum / static_cast<double>(pairs) << "%\n";
+  EXPECT_LT(sum / static_cast<double>(pairs), 0.005);
 }
 
 }  // namespace
