@@ -47,6 +47,9 @@ class RunContext {
   void check_output_location(const std::filesystem::path& output) const;
   /// Records an output file: writes its provenance sidecar (<output>.json) and tells the user.
   void finished_output(const std::filesystem::path& output);
+  /// Writes the provenance sidecar of an output without announcing it (for commands that write
+  /// many files and summarise them).
+  void record_output(const std::filesystem::path& output) { provenance_.write_sidecar(output); }
 
  private:
   GlobalOptions global_;

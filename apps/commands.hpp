@@ -10,5 +10,8 @@ Command surface_geodesic_command();
 Command surface_neighborhoods_command();
 Command surface_convert_command();
 Command surface_icosphere_command();
+Command fmri_info_command();
+Command fmri_roi_command();
+Command fmri_simulate_command();
 
 }  // namespace visalign::apps

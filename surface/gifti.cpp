@@ -213,6 +213,44 @@ std::size_t element_nesting(std::string_view text) {
   return deepest;
 }
 
+// <LabelTable><Label Key="k" Red=".." Green=".." Blue=".." Alpha="..">name</Label>...</LabelTable>.
+// Early GIFTI files say Index instead of Key (both accepted, Key wins, as in nibabel); colour
+// attributes are optional and read as 0 when absent.
+std::vector<GiftiLabel> read_label_table(const ptree_ns::ptree& root, const ErrorContext& context) {
+  std::vector<GiftiLabel> labels;
+  const ptree_ns::ptree* table = child_or_null(root, "LabelTable");
+  if (table == nullptr) return labels;
+  for (const auto& [tag, element] : *table) {
+    if (tag != "Label") continue;
+    const std::string entry = "LabelTable entry " + std::to_string(labels.size());
+    std::optional<std::string> key_text = attribute(element, "Key");
+    if (!key_text) key_text = attribute(element, "Index");
+    if (!key_text) context.fail(entry, "expected a Key (or Index) attribute, found none");
+    const std::int64_t key =
+        parse_integer(*key_text, context, entry + " Key", std::numeric_limits<std::int32_t>::min());
+    if (key > std::numeric_limits<std::int32_t>::max()) {
+      context.fail(entry + " Key", "expected a 32-bit integer, found " + shown_text(*key_text));
+    }
+    GiftiLabel label{static_cast<std::int32_t>(key), trimmed(element.data()), {0.0f, 0.0f, 0.0f, 0.0f}};
+    const char* const channels[] = {"Red", "Green", "Blue", "Alpha"};
+    for (std::size_t c = 0; c < 4; ++c) {
+      const std::optional<std::string> text = attribute(element, channels[c]);
+      if (!text) continue;
+      double value = 0.0;
+      const char* begin = text->data();
+      const char* end = text->data() + text->size();
+      if (begin != end && *begin == '+') ++begin;
+      const auto [stop, error] = std::from_chars(begin, end, value);
+      if (text->empty() || error != std::errc() || stop != end || !std::isfinite(value)) {
+        context.fail(entry + " " + channels[c], "expected a number from 0 to 1, found " + shown_text(*text));
+      }
+      label.rgba[c] = static_cast<float>(value);
+    }
+    labels.push_back(std::move(label));
+  }
+  return labels;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding.
 
@@ -745,6 +783,7 @@ GiftiFile read_gifti(const std::filesystem::path& path) {
 
   GiftiFile gifti;
   gifti.metadata = read_metadata(*root, file_context);
+  gifti.labels = read_label_table(*root, file_context);
   for (const auto& [key, element] : *root) {
     if (key != "DataArray") continue;
     gifti.arrays.push_back(read_data_array(element, gifti.arrays.size(), path));

@@ -3,6 +3,7 @@
 // reading every standard encoding (ASCII, Base64Binary, GZipBase64Binary, ExternalFileBinary),
 // both index orders and endiannesses; writing surfaces and per-vertex maps.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -22,9 +23,17 @@ struct GiftiArray {
   std::map<std::string, std::string> metadata;
 };
 
+/// One entry of the file-level <LabelTable> (label files: NIFTI_INTENT_LABEL arrays hold keys).
+struct GiftiLabel {
+  std::int32_t key;             // the Key attribute (Index in early GIFTI files)
+  std::string name;             // the element's text, trimmed
+  std::array<float, 4> rgba;    // Red, Green, Blue, Alpha in 0..1 (0 where an attribute is absent)
+};
+
 struct GiftiFile {
   std::map<std::string, std::string> metadata;
   std::vector<GiftiArray> arrays;
+  std::vector<GiftiLabel> labels;  // the LabelTable, in file order (empty when there is none)
 };
 
 /// Parses and decodes every data array. Throws FormatError naming the file, the array number,
