@@ -15,6 +15,7 @@
 #include "surface/gifti.hpp"
 #include "surface/icosphere.hpp"
 #include "surface/surface_file.hpp"
+#include "tests/cli/cli_runner.hpp"
 #include "tests/scratch_directory.hpp"
 #include "tests/test_data.hpp"
 
@@ -24,29 +25,6 @@ namespace {
 using testing::read_bytes;
 using testing::ScratchDirectory;
 using testing::write_bytes;
-
-struct Outcome {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << stream.rdbuf();
-  return buffer.str();
-}
-
-Outcome run_visalign(const ScratchDirectory& scratch, const std::string& arguments) {
-  const std::string command = "cd '" + scratch.path().string() + "' && '" VISALIGN_EXECUTABLE "' " + arguments +
-                              " > stdout.txt 2> stderr.txt";
-  const int status = std::system(command.c_str());
-  Outcome outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(scratch / "stdout.txt"), slurp(scratch / "stderr.txt")};
-  std::filesystem::remove(scratch / "stdout.txt");
-  std::filesystem::remove(scratch / "stderr.txt");
-  return outcome;
-}
 
 TEST(Cli, HelpListsEveryCommandAndDocumentsEveryOption) {
   ScratchDirectory scratch;
@@ -163,19 +141,8 @@ class CliBadInput : public ::testing::Test {
     surface::write_freesurfer_surface(surface::icosphere(2, 22.0), scratch / "lh.pial");
     good = read_bytes(scratch / "lh.white");
   }
-  /// The command must fail with exit code 1, a single line naming `file`, and leave only the inputs.
   void expect_clean_failure(const std::string& arguments, const std::string& file, const std::string& fragment) {
-    const auto before = scratch.entries();
-    const Outcome outcome = run_visalign(scratch, arguments);
-    EXPECT_EQ(outcome.exit_code, 1) << arguments << "\n" << outcome.err;
-    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
-    EXPECT_NE(outcome.err.find(file), std::string::npos) << outcome.err;
-    EXPECT_NE(outcome.err.find(fragment), std::string::npos) << outcome.err;
-    auto after = scratch.entries();
-    std::sort(after.begin(), after.end());
-    auto expected = before;
-    std::sort(expected.begin(), expected.end());
-    EXPECT_EQ(after, expected) << "outputs were left behind by: " << arguments;
+    visalign::expect_clean_failure(scratch, arguments, file, fragment);
   }
   static constexpr std::size_t kHeader = 3 + 21 + 8;  // magic, "created by visalign\n\n", counts
   ScratchDirectory scratch;

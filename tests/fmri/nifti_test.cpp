@@ -157,6 +157,10 @@ TEST(NiftiAgainstNibabel, HeaderImagePairsAreRefused) {
     ++checked;
   }
   EXPECT_EQ(checked, 2);
+  const fs::path analyze = fs::path(kNibabelData) / "analyze.hdr";
+  VISALIGN_REQUIRE_FILE(analyze);
+  const std::string message = format_error_of([&] { read_nifti(analyze); }, analyze);
+  EXPECT_NE(message.find("an ANALYZE 7.5 header, which is not supported"), std::string::npos) << message;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,57 @@
+#pragma once
+// Runs the built `visalign` binary in a scratch directory and captures its exit code and output.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/scratch_directory.hpp"
+
+namespace visalign {
+
+struct Outcome {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << stream.rdbuf();
+  return buffer.str();
+}
+
+inline Outcome run_visalign(const testing::ScratchDirectory& scratch, const std::string& arguments) {
+  const std::string command = "cd '" + scratch.path().string() + "' && '" VISALIGN_EXECUTABLE "' " + arguments +
+                              " > stdout.txt 2> stderr.txt";
+  const int status = std::system(command.c_str());
+  Outcome outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(scratch / "stdout.txt"), slurp(scratch / "stderr.txt")};
+  std::filesystem::remove(scratch / "stdout.txt");
+  std::filesystem::remove(scratch / "stderr.txt");
+  return outcome;
+}
+
+/// The command must fail with exit code 1 and a single line on stderr naming `file` and containing
+/// `fragment`, and leave the scratch directory as it was (no output, no temporary file).
+inline void expect_clean_failure(const testing::ScratchDirectory& scratch, const std::string& arguments,
+                                 const std::string& file, const std::string& fragment) {
+  auto before = scratch.entries();
+  const Outcome outcome = run_visalign(scratch, arguments);
+  EXPECT_EQ(outcome.exit_code, 1) << arguments << "\n" << outcome.err;
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_NE(outcome.err.find(file), std::string::npos) << outcome.err;
+  EXPECT_NE(outcome.err.find(fragment), std::string::npos) << outcome.err;
+  auto after = scratch.entries();
+  std::sort(before.begin(), before.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, before) << "outputs were left behind by: " << arguments;
+}
+
+}  // namespace visalign
