@@ -87,3 +87,24 @@ TEST(Mgh, TruncatedAndWrongFilesNameTheFile) {
 
 }  // namespace
 }  // namespace visalign::fmri
+
+namespace visalign::fmri {
+namespace {
+
+TEST(Mgh, NibabelsOwnTestVolumeAgrees) {
+  const auto fixtures = visalign::testing::read_fixture_json("fmri_format_fixtures.json")["nibabel_mgh"];
+  for (const auto& [name, expected] : fixtures.items()) {
+    const std::filesystem::path path = std::filesystem::path("/usr/lib/python3/dist-packages/nibabel/tests/data") / name;
+    VISALIGN_REQUIRE_FILE(path);
+    const MghVolume volume = read_mgh(path);
+    for (int d = 0; d < 4; ++d) EXPECT_EQ(volume.dimensions[d], expected["shape"][d].get<int>());
+    EXPECT_EQ(volume.data_type, expected["type"].get<int>());
+    // data is voxels x frames, column-major: the file's order.
+    EXPECT_EQ(visalign::testing::hex64(surface::fnv1a64(volume.data.data(), 4 * volume.data.size())),
+              expected["values_fnv1a64"]);
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(volume.data.data()[i], expected["first_values"][i].get<float>());
+  }
+}
+
+}  // namespace
+}  // namespace visalign::fmri
