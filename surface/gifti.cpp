@@ -297,13 +297,36 @@ int base64_digit(unsigned char c) {
 }
 
 std::string decode_base64(std::string_view text, const ErrorContext& context) {
+  // Fast path: whole groups of four base64 digits through a lookup table. Anything else
+  // (whitespace, padding, a bad character) hands the rest to the careful loop below.
+  static const std::array<std::int8_t, 256> table = [] {
+    std::array<std::int8_t, 256> digits{};
+    for (int c = 0; c < 256; ++c) digits[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(base64_digit(static_cast<unsigned char>(c)));
+    return digits;
+  }();
   std::string bytes;
-  bytes.reserve(text.size() / 4 * 3 + 3);
+  bytes.resize(text.size() / 4 * 3 + 3);
+  std::size_t written = 0;
+  std::size_t i = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  while (i + 4 <= text.size()) {
+    const int a = table[in[i]], b = table[in[i + 1]], c = table[in[i + 2]], d = table[in[i + 3]];
+    if ((a | b | c | d) < 0) break;
+    const std::uint32_t group = (static_cast<std::uint32_t>(a) << 18) | (static_cast<std::uint32_t>(b) << 12) |
+                                (static_cast<std::uint32_t>(c) << 6) | static_cast<std::uint32_t>(d);
+    bytes[written++] = static_cast<char>(group >> 16);
+    bytes[written++] = static_cast<char>((group >> 8) & 0xff);
+    bytes[written++] = static_cast<char>(group & 0xff);
+    i += 4;
+  }
+  bytes.resize(written);
+  const std::size_t fast_digits = i;
+
   std::uint32_t accumulator = 0;
   int bits = 0;
-  std::size_t digits = 0;
+  std::size_t digits = fast_digits;  // groups of four: the bit accumulator starts empty
   std::size_t padding = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (is_space(static_cast<char>(c))) continue;
     if (c == '=') {
@@ -526,7 +549,57 @@ std::vector<double> column_major_to_row_major(const std::vector<double>& values,
   return row_major;
 }
 
-GiftiArray read_data_array(const ptree_ns::ptree& element, std::size_t number, const std::filesystem::path& path) {
+// The contents of <Data> elements (base64 or numbers, nearly all of a file's bytes) are lifted out
+// of the XML before parsing and left as views into the file's bytes, with a placeholder in their
+// place: the XML parser then copies a small skeleton instead of every byte several times.
+constexpr std::string_view kLiftedDataMarker = "@visalign-lifted-data:";
+
+struct LiftedXml {
+  std::string skeleton;
+  std::vector<std::string_view> data;  // views into the original bytes
+};
+
+LiftedXml lift_data_contents(std::string_view text) {
+  constexpr std::string_view open = "<Data>", close = "</Data>";
+  LiftedXml lifted;
+  lifted.skeleton.reserve(std::min<std::size_t>(text.size(), 1 << 20));
+  std::size_t position = 0;
+  while (true) {
+    const std::size_t start = text.find(open, position);
+    if (start == std::string_view::npos) break;
+    const std::size_t content = start + open.size();
+    const std::size_t end = text.find(close, content);
+    if (end == std::string_view::npos) break;  // malformed: the parser will say so
+    const std::string_view inner = text.substr(content, end - content);
+    if (inner.find('<') != std::string_view::npos || inner.find('&') != std::string_view::npos) {
+      // CDATA, entities or markup inside: leave it to the XML parser.
+      lifted.skeleton.append(text.substr(position, end - position));
+      position = end;
+      continue;
+    }
+    lifted.skeleton.append(text.substr(position, content - position));
+    lifted.skeleton.append(kLiftedDataMarker);
+    lifted.skeleton.append(std::to_string(lifted.data.size()));
+    // Keep the line count so that XML errors still report the file's line numbers.
+    lifted.skeleton.append(static_cast<std::size_t>(std::count(inner.begin(), inner.end(), '\n')), '\n');
+    lifted.data.push_back(inner);
+    position = end;
+  }
+  lifted.skeleton.append(text.substr(position));
+  return lifted;
+}
+
+/// The text of a <Data> element: the lifted original when the element holds a placeholder.
+std::string_view data_text(const std::string& element_text, const std::vector<std::string_view>& lifted) {
+  if (element_text.compare(0, kLiftedDataMarker.size(), kLiftedDataMarker) == 0) {
+    const std::size_t index = std::stoul(element_text.substr(kLiftedDataMarker.size()));
+    if (index < lifted.size()) return lifted[index];
+  }
+  return element_text;
+}
+
+GiftiArray read_data_array(const ptree_ns::ptree& element, std::size_t number, const std::filesystem::path& path,
+                           const std::vector<std::string_view>& lifted) {
   const ErrorContext context(path.string(), "DataArray " + std::to_string(number) + ": ");
   GiftiArray array;
   array.intent = required_attribute(element, "Intent", context, "a NIFTI intent such as NIFTI_INTENT_POINTSET");
@@ -569,14 +642,14 @@ GiftiArray read_data_array(const ptree_ns::ptree& element, std::size_t number, c
     context.fail("Data", "expected a <Data> element, found none");
   }
   if (encoding == Encoding::ascii) {
-    array.values = decode_ascii(data->data(), type, element_count, shape, context);
+    array.values = decode_ascii(data_text(data->data(), lifted), type, element_count, shape, context);
   } else {
     const ByteOrder order = type.size > 1 ? parse_byte_order(element, context) : ByteOrder::little;
     std::string bytes;
     if (encoding == Encoding::external_file) {
       bytes = read_external_bytes(path, element, byte_count, context);
     } else {
-      bytes = decode_base64(data->data(), context);
+      bytes = decode_base64(data_text(data->data(), lifted), context);
       if (encoding == Encoding::gzip_base64) bytes = inflate_bytes(bytes, byte_count, context);
     }
     if (bytes.size() != byte_count) {
@@ -766,9 +839,10 @@ GiftiFile read_gifti(const std::filesystem::path& path) {
     file_context.fail("XML", "expected elements nested at most " + std::to_string(kMaximumNesting) +
                                  " deep (GIFTI needs 5), found deeper nesting");
   }
+  const LiftedXml lifted = lift_data_contents(std::string_view(bytes.data(), bytes.size()));
   ptree_ns::ptree document;
   try {
-    std::istringstream stream(std::string(bytes.begin(), bytes.end()));
+    std::istringstream stream(lifted.skeleton);
     ptree_ns::read_xml(stream, document, ptree_ns::xml_parser::no_comments);
   } catch (const ptree_ns::xml_parser_error& error) {
     file_context.fail("XML", "expected well-formed XML, found an error at line " + std::to_string(error.line()) +
@@ -786,7 +860,7 @@ GiftiFile read_gifti(const std::filesystem::path& path) {
   gifti.labels = read_label_table(*root, file_context);
   for (const auto& [key, element] : *root) {
     if (key != "DataArray") continue;
-    gifti.arrays.push_back(read_data_array(element, gifti.arrays.size(), path));
+    gifti.arrays.push_back(read_data_array(element, gifti.arrays.size(), path, lifted.data));
   }
   if (const std::optional<std::string> declared = attribute(*root, "NumberOfDataArrays")) {
     const std::int64_t number = parse_integer(*declared, file_context, "NumberOfDataArrays", 0);
