@@ -14,6 +14,9 @@
 
 namespace visalign::fmri {
 
+using surface::host_is_little_endian;
+using surface::load_number;
+
 using surface::FormatError;
 
 namespace {
@@ -37,24 +40,6 @@ constexpr HeaderLayout kNifti2{2, 540, 544, 16, 8, 12, 168, 176, 184, 8, 240, 50
 constexpr std::size_t kNifti1Glmin = 144;  // int32; FreeSurfer's vertex count when dim[1] is -1
 constexpr std::int64_t kIco7Vertices = 163842;
 constexpr std::int64_t kIco7FirstDimension = 27307, kIco7ThirdDimension = 6;
-
-bool host_is_little_endian() {
-  const std::uint16_t probe = 1;
-  unsigned char first = 0;
-  std::memcpy(&first, &probe, 1);
-  return first == 1;
-}
-
-/// A number of type T stored at `data` in the given byte order.
-template <typename T>
-T load(const char* data, bool big_endian) {
-  unsigned char raw[sizeof(T)];
-  std::memcpy(raw, data, sizeof(T));
-  if (big_endian == host_is_little_endian()) std::reverse(raw, raw + sizeof(T));
-  T value;
-  std::memcpy(&value, raw, sizeof(T));
-  return value;
-}
 
 /// Stores `value` little-endian at `offset` of a header buffer that is already large enough.
 template <typename T>
@@ -126,7 +111,7 @@ const DataType& supported_datatype(int code, const std::string& source) {
 
 template <typename T>
 void decode(const char* data, std::size_t count, bool big_endian, double* out) {
-  for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<double>(load<T>(data + i * sizeof(T), big_endian));
+  for (std::size_t i = 0; i < count; ++i) out[i] = static_cast<double>(load_number<T>(data + i * sizeof(T), big_endian));
 }
 
 void decode_values(int datatype, const char* data, std::size_t count, bool big_endian, double* out) {
@@ -157,8 +142,8 @@ const HeaderLayout& detect_layout(const std::vector<char>& bytes, const std::str
     throw FormatError(source, "truncated in header: expected 348 (NIfTI-1) or 540 (NIfTI-2) bytes, found " +
                                   std::to_string(bytes.size()));
   }
-  const auto little = load<std::int32_t>(bytes.data(), false);
-  const auto big = load<std::int32_t>(bytes.data(), true);
+  const auto little = load_number<std::int32_t>(bytes.data(), false);
+  const auto big = load_number<std::int32_t>(bytes.data(), true);
   for (const HeaderLayout* layout : {&kNifti1, &kNifti2}) {
     const auto expected = static_cast<std::int32_t>(layout->header_size);
     if (little == expected || big == expected) {
@@ -223,14 +208,14 @@ NiftiImage read_nifti(const std::filesystem::path& path) {
   const char* header = bytes.data();
   auto integer = [&](std::size_t offset, std::size_t width) -> std::int64_t {
     switch (width) {
-      case 2: return load<std::int16_t>(header + offset, big_endian);
-      case 4: return load<std::int32_t>(header + offset, big_endian);
-      default: return load<std::int64_t>(header + offset, big_endian);
+      case 2: return load_number<std::int16_t>(header + offset, big_endian);
+      case 4: return load_number<std::int32_t>(header + offset, big_endian);
+      default: return load_number<std::int64_t>(header + offset, big_endian);
     }
   };
   auto real = [&](std::size_t offset) -> double {
-    return layout.real_width == 4 ? static_cast<double>(load<float>(header + offset, big_endian))
-                                  : load<double>(header + offset, big_endian);
+    return layout.real_width == 4 ? static_cast<double>(load_number<float>(header + offset, big_endian))
+                                  : load_number<double>(header + offset, big_endian);
   };
 
   NiftiImage image;

@@ -15,6 +15,9 @@
 
 namespace visalign::fmri {
 
+using surface::host_is_little_endian;
+using surface::load_number;
+
 using surface::FormatError;
 
 namespace {
@@ -23,13 +26,6 @@ constexpr char kMagic[] = "\x93NUMPY";
 constexpr std::size_t kMagicSize = 6;
 constexpr std::size_t kAlignment = 64;        // numpy's ARRAY_ALIGN
 constexpr std::size_t kGrowthAxisDigits = 21;  // numpy's GROWTH_AXIS_MAX_DIGITS (spare room after the dict)
-
-bool host_is_little_endian() {
-  const std::uint16_t probe = 1;
-  unsigned char first = 0;
-  std::memcpy(&first, &probe, 1);
-  return first == 1;
-}
 
 std::uint32_t load_u32_le(const char* data, std::size_t size) {
   std::uint32_t value = 0;
@@ -228,16 +224,6 @@ ElementType parse_dtype(const Literal& descr, const std::string& source) {
   return type;
 }
 
-template <typename T>
-T load(const char* data, bool big_endian) {
-  unsigned char raw[sizeof(T)];
-  std::memcpy(raw, data, sizeof(T));
-  if (big_endian == host_is_little_endian()) std::reverse(raw, raw + sizeof(T));
-  T value;
-  std::memcpy(&value, raw, sizeof(T));
-  return value;
-}
-
 double half_to_double(std::uint16_t bits) {
   const int sign = bits >> 15, exponent = (bits >> 10) & 0x1f, mantissa = bits & 0x3ff;
   double magnitude;
@@ -257,22 +243,22 @@ double decode_element(const char* data, const ElementType& type) {
     case 'i':
       switch (type.size) {
         case 1: return static_cast<std::int8_t>(*data);
-        case 2: return load<std::int16_t>(data, type.big_endian);
-        case 4: return load<std::int32_t>(data, type.big_endian);
-        default: return static_cast<double>(load<std::int64_t>(data, type.big_endian));
+        case 2: return load_number<std::int16_t>(data, type.big_endian);
+        case 4: return load_number<std::int32_t>(data, type.big_endian);
+        default: return static_cast<double>(load_number<std::int64_t>(data, type.big_endian));
       }
     case 'u':
       switch (type.size) {
         case 1: return static_cast<unsigned char>(*data);
-        case 2: return load<std::uint16_t>(data, type.big_endian);
-        case 4: return load<std::uint32_t>(data, type.big_endian);
-        default: return static_cast<double>(load<std::uint64_t>(data, type.big_endian));
+        case 2: return load_number<std::uint16_t>(data, type.big_endian);
+        case 4: return load_number<std::uint32_t>(data, type.big_endian);
+        default: return static_cast<double>(load_number<std::uint64_t>(data, type.big_endian));
       }
     default:
       switch (type.size) {
-        case 2: return half_to_double(load<std::uint16_t>(data, type.big_endian));
-        case 4: return load<float>(data, type.big_endian);
-        default: return load<double>(data, type.big_endian);
+        case 2: return half_to_double(load_number<std::uint16_t>(data, type.big_endian));
+        case 4: return load_number<float>(data, type.big_endian);
+        default: return load_number<double>(data, type.big_endian);
       }
   }
 }

@@ -2,7 +2,9 @@
 // Whole-file reading (gzip-compressed files are decompressed transparently) and a
 // bounds-checked big-endian reader over the bytes, shared by the binary formats.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -45,6 +47,25 @@ class BigEndianReader {
   std::string source_;
   std::size_t position_ = 0;
 };
+
+/// True on little-endian machines (x86-64, most ARM).
+inline bool host_is_little_endian() {
+  const std::uint16_t probe = 1;
+  unsigned char first = 0;
+  std::memcpy(&first, &probe, 1);
+  return first == 1;
+}
+
+/// A number of type T stored at `data` in the given byte order (no alignment needed).
+template <typename T>
+T load_number(const char* data, bool big_endian) {
+  unsigned char raw[sizeof(T)];
+  std::memcpy(raw, data, sizeof(T));
+  if (big_endian == host_is_little_endian()) std::reverse(raw, raw + sizeof(T));
+  T value;
+  std::memcpy(&value, raw, sizeof(T));
+  return value;
+}
 
 /// Big-endian encoding helpers for the writers.
 void append_i32_be(std::string& out, std::int32_t value);

@@ -13,6 +13,8 @@
 #include "surface/format_error.hpp"
 #include "surface/mesh.hpp"
 #include "tests/fixture_json.hpp"
+#include "surface/file_bytes.hpp"
+#include "tests/format_error_expectation.hpp"
 #include "tests/scratch_directory.hpp"
 #include "tests/test_data.hpp"
 
@@ -20,6 +22,8 @@ namespace visalign::fmri {
 namespace {
 
 namespace fs = std::filesystem;
+using visalign::testing::format_error_of;
+using visalign::surface::host_is_little_endian;
 using nlohmann::json;
 using visalign::testing::hex64;
 using visalign::testing::ScratchDirectory;
@@ -30,28 +34,6 @@ const char* const kPython = "/usr/bin/python3";
 const json& fixtures() {
   static const json fixture = visalign::testing::read_fixture_json("fmri_format_fixtures.json");
   return fixture;
-}
-
-bool host_is_little_endian() {
-  const std::uint16_t probe = 1;
-  unsigned char first;
-  std::memcpy(&first, &probe, 1);
-  return first == 1;
-}
-
-/// The FormatError message of `action`, checking that it names `path`; empty if none was thrown.
-template <typename Action>
-std::string format_error_of(Action&& action, const fs::path& path) {
-  try {
-    action();
-  } catch (const surface::FormatError& error) {
-    EXPECT_EQ(error.file(), path.string());
-    const std::string message = error.what();
-    EXPECT_EQ(message.rfind(path.string() + ": ", 0), 0u) << message;
-    return message;
-  }
-  ADD_FAILURE() << "no FormatError for " << path;
-  return {};
 }
 
 /// Surface data value(vertex, frame) = vertex * 0.001 + frame (the same formula as the inline

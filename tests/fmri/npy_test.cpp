@@ -9,12 +9,16 @@
 #include "fmri/npy.hpp"
 #include "surface/format_error.hpp"
 #include "tests/fixture_json.hpp"
+#include "surface/file_bytes.hpp"
+#include "tests/format_error_expectation.hpp"
 #include "tests/scratch_directory.hpp"
 
 namespace visalign::fmri {
 namespace {
 
 namespace fs = std::filesystem;
+using visalign::testing::format_error_of;
+using visalign::surface::host_is_little_endian;
 using nlohmann::json;
 using visalign::testing::ScratchDirectory;
 
@@ -24,20 +28,6 @@ const json& fixtures() {
 }
 
 fs::path npy_fixture(const std::string& name) { return fs::path(VISALIGN_FIXTURES_DIR) / "npy" / (name + ".npy"); }
-
-template <typename Action>
-std::string format_error_of(Action&& action, const fs::path& path) {
-  try {
-    action();
-  } catch (const surface::FormatError& error) {
-    EXPECT_EQ(error.file(), path.string());
-    const std::string message = error.what();
-    EXPECT_EQ(message.rfind(path.string() + ": ", 0), 0u) << message;
-    return message;
-  }
-  ADD_FAILURE() << "no FormatError for " << path;
-  return {};
-}
 
 /// value(r, c) = r * 0.1 + c * 1.7 - 2.0, as the fixture script computes it for np.save.
 Eigen::MatrixXd numpy_save_matrix(Eigen::Index rows, Eigen::Index cols) {

@@ -43,12 +43,7 @@ using visalign::testing::shared_data;
 const char* const kNibabelDirectory = "/usr/lib/python3/dist-packages/nibabel";
 
 // The checksums below hash the in-memory float32/int32/float64 bytes as little-endian.
-bool host_is_little_endian() {
-  const std::uint16_t probe = 1;
-  unsigned char first;
-  std::memcpy(&first, &probe, 1);
-  return first == 1;
-}
+using visalign::surface::host_is_little_endian;
 
 const json& reader_fixtures() {
   static const json fixtures = visalign::testing::read_fixture_json("reader_fixtures.json");
