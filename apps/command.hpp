@@ -37,6 +37,8 @@ class RunContext {
  public:
   RunContext(GlobalOptions global, Provenance provenance) : global_(global), provenance_(std::move(provenance)) {}
   const GlobalOptions& global() const { return global_; }
+  /// Quiets progress and messages (e.g. on MPI ranks other than 0).
+  void set_verbosity(int verbosity) { global_.verbosity = verbosity; }
   Provenance& provenance() { return provenance_; }
   /// A progress bar on stderr (silent with --quiet).
   ProgressBar progress(const std::string& label) const { return ProgressBar(label, global_.verbosity > 0); }

@@ -13,5 +13,9 @@ Command surface_icosphere_command();
 Command fmri_info_command();
 Command fmri_roi_command();
 Command fmri_simulate_command();
+Command rsa_select_command();
+Command rsa_roi_command();
+Command rsa_layers_command();
+Command rsa_searchlight_command();
 
 }  // namespace visalign::apps

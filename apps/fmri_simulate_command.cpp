@@ -28,7 +28,10 @@ void declare(FmriSimulateOptions& options, CommandDeclaration& declaration) {
       ("images", po::value(&s.images)->default_value(s.images), "regular (RE) images; each also gets an AN and an AI image")
       ("categories", po::value(&s.categories)->default_value(s.categories), "image categories (images split evenly)")
       ("presentations", po::value(&s.presentations)->default_value(s.presentations), "presentations of every image")
-      ("snr", po::value(&s.snr)->default_value(s.snr), "signal-to-noise ratio of one beta (signal variance / noise variance)")
+      ("snr", po::value(&s.snr)->default_value(s.snr),
+       "signal-to-noise ratio of one beta (signal variance / noise variance); 0 gives pure noise (for calibration)")
+      ("radius", po::value(&s.white_radius_mm)->default_value(s.white_radius_mm)->value_name("MM"),
+       "radius of the white-matter sphere (the pial sphere is 2.5 mm larger)")
       ("localizer-blocks", po::value(&s.localizer_blocks)->default_value(s.localizer_blocks),
        "localizer betas per condition (intact/scrambled for LO, moving/static for hMT)")
       ("low-level-features", po::value(&options.low_level_features)->value_name("NPY"),

@@ -15,7 +15,8 @@ std::vector<Command> all_commands() {
   using namespace visalign::apps;
   return {surface_info_command(), surface_geodesic_command(), surface_neighborhoods_command(),
           surface_convert_command(), surface_icosphere_command(), fmri_info_command(), fmri_roi_command(),
-          fmri_simulate_command()};
+          fmri_simulate_command(), rsa_select_command(), rsa_roi_command(), rsa_layers_command(),
+          rsa_searchlight_command()};
 }
 
 void print_overview(const std::vector<Command>& commands) {

@@ -194,7 +194,7 @@ SimulatedHemisphere simulate_hemisphere(const SimulationOptions& options, const 
   std::vector<std::uint8_t> in_lo(static_cast<std::size_t>(vertices), 0), in_hmt(static_cast<std::size_t>(vertices), 0);
   for (const auto v : hemisphere.rois.at("LO").vertices) in_lo[static_cast<std::size_t>(v)] = 1;
   for (const auto v : hemisphere.rois.at("hMT").vertices) in_hmt[static_cast<std::size_t>(v)] = 1;
-  const double noise_sd = 1.0 / std::sqrt(options.snr);
+  const double signal_scale = std::sqrt(options.snr);  // unit noise; SNR 0 is pure noise
 
   Eigen::VectorXd low_weights(low.cols()), high_weights(high.cols());
   for (Eigen::Index v = 0; v < vertices; ++v) {
@@ -209,11 +209,11 @@ SimulatedHemisphere simulate_hemisphere(const SimulationOptions& options, const 
     rsa::RandomStream noise(options.seed, stream_index(kVertexNoise, hemisphere_index, static_cast<std::uint64_t>(v)));
     for (Eigen::Index c = 0; c < columns; ++c) {
       const DesignColumn& column = design.columns[static_cast<std::size_t>(c)];
-      double value = baseline + noise_sd * noise.normal();
+      double value = baseline + noise.normal();
       if (column.image_type != "blank") {
         const int type_offset = column.image_type == "RE" ? 0 : column.image_type == "AN" ? n : 2 * n;
         const int image = static_cast<int>((c % (3 * n)) % n);
-        value += image_signal(type_offset + image);
+        value += signal_scale * image_signal(type_offset + image);
       }
       hemisphere.betas(v, c) = static_cast<float>(value);
     }
@@ -247,7 +247,7 @@ SimulatedSubject simulate_subject(const SimulationOptions& options,
     throw std::invalid_argument("images: expected a positive multiple of the " + std::to_string(options.categories) +
                                 " categories, found " + std::to_string(options.images));
   }
-  if (!(options.snr > 0)) throw std::invalid_argument("SNR: expected a positive number, found " + std::to_string(options.snr));
+  if (!(options.snr >= 0)) throw std::invalid_argument("SNR: expected a number >= 0, found " + std::to_string(options.snr));
   if (options.presentations < 1) throw std::invalid_argument("presentations: expected at least 1");
   if (options.localizer_blocks < 2) throw std::invalid_argument("localizer blocks: expected at least 2 per condition");
   SimulatedSubject subject;
@@ -300,9 +300,10 @@ std::vector<std::filesystem::path> write_simulated_subject(const SimulatedSubjec
   truth["subject"] = options.subject;
   truth["seed"] = options.seed;
   truth["generative_model"] =
-      "beta = vertex baseline + sqrt(1 - s) * (w_low . low_level[image]) + sqrt(s) * (w_high . high_level[image]) + "
-      "noise; s = the vertex's high-level share (by ROI), w ~ N(0, I) per vertex, representations z-scored per "
-      "feature and scaled to unit signal variance, noise ~ N(0, 1/SNR) independently per presentation; localizer "
+      "beta = vertex baseline + sqrt(SNR) * [sqrt(1 - s) * (w_low . low_level[image]) + sqrt(s) * (w_high . "
+      "high_level[image])] + noise; s = the vertex's high-level share (by ROI), w ~ N(0, I) per vertex, "
+      "representations z-scored per feature and scaled to unit signal variance, noise ~ N(0, 1) independently per "
+      "presentation (SNR 0: pure noise); localizer "
       "betas: baseline + " + std::to_string(kLocalizerEffect) + " in the ROI for the preferred condition + N(0, 1)";
   truth["representations"] = options.low_level_features || options.high_level_features
                                  ? "given feature matrices (features/*.npy)"

@@ -37,7 +37,7 @@ struct SimulationOptions {
   int images = 40;                // RE images (each has an AN and an AI version)
   int categories = 5;             // images are split evenly over categories
   int presentations = 2;
-  double snr = 1.0;               // signal variance / noise variance of one beta
+  double snr = 1.0;               // signal variance / noise variance of one beta (0: pure noise)
   int localizer_blocks = 8;       // localizer betas per condition
   std::uint64_t seed = 20261122;
   /// Optional representations, (3 * images) rows (RE..., AN..., AI...) by features; built in when absent.
@@ -68,7 +68,7 @@ struct SimulatedSubject {
 };
 
 /// Simulates both hemispheres. std::invalid_argument for options out of range (e.g. images not a
-/// multiple of categories, feature matrices with the wrong number of rows, SNR <= 0).
+/// multiple of categories, feature matrices with the wrong number of rows, SNR < 0).
 SimulatedSubject simulate_subject(const SimulationOptions& options,
                                   const std::function<void(std::size_t, std::size_t)>& progress = {});
 

@@ -171,7 +171,7 @@ TEST(SimulatedSubject, OptionsOutOfRangeAreRefused) {
   options.images = 21;  // not a multiple of 5 categories
   EXPECT_THROW(simulate_subject(options), std::invalid_argument);
   options = small_options();
-  options.snr = 0;
+  options.snr = -1;
   EXPECT_THROW(simulate_subject(options), std::invalid_argument);
   options = small_options();
   options.high_level_features = Eigen::MatrixXd::Ones(10, 4);  // needs 60 rows

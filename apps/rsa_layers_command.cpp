@@ -1,0 +1,161 @@
+// visalign rsa layers: the same RSA on CNN layer activations, and Mann-Kendall trends of R(RE-AN)
+// and R(RE-AI) across layers (core study, figure 5).
+
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/commands.hpp"
+#include "apps/similarity_table.hpp"
+#include "fmri/design.hpp"
+#include "fmri/npy.hpp"
+#include "fmri/tsv_table.hpp"
+#include "surface/file_bytes.hpp"
+#include "surface/format_error.hpp"
+
+namespace visalign::apps {
+
+namespace {
+
+struct RsaLayersOptions {
+  std::string layers;
+  std::string distance = "correlation";
+  std::string comparison = "spearman";
+  int permutations = 1000;
+  int bootstraps = 1000;
+  std::string out;
+};
+
+void declare(RsaLayersOptions& options, CommandDeclaration& declaration) {
+  declaration.options.add_options()
+      ("layers", po::value(&options.layers)->required()->value_name("JSON"),
+       "layer list: {\"images\": \"images.tsv\", \"layers\": [{\"name\": \"conv1\", \"activations\": \"conv1.npy\"}, ...]} "
+       "in network order; paths relative to the JSON; each NPY is images x units with rows as images.tsv describes "
+       "(a design table: image_id, image_type, presentation 1)")
+      ("distance", po::value(&options.distance)->default_value(options.distance), "RDM distance: correlation, euclidean or cosine")
+      ("comparison", po::value(&options.comparison)->default_value(options.comparison),
+       "RDM comparison: spearman, pearson, kendall-tau-a or rho-a")
+      ("permutations", po::value(&options.permutations)->default_value(options.permutations), "label permutations per similarity")
+      ("bootstraps", po::value(&options.bootstraps)->default_value(options.bootstraps),
+       "bootstrap samples (images for the difference; units for the error bars)")
+      ("out", po::value(&options.out)->required()->value_name("TSV"),
+       "results table (+ .json provenance); the Mann-Kendall trends go to <name>.trends.tsv beside it");
+  declaration.positional.add("layers", 1);
+}
+
+/// "layers.tsv" -> "layers.trends.tsv".
+std::filesystem::path trends_path(const std::filesystem::path& out) {
+  std::filesystem::path path = out;
+  path.replace_extension(".trends" + out.extension().string());
+  return path;
+}
+
+struct Layer {
+  std::string name;
+  std::filesystem::path activations;
+};
+
+void run(const RsaLayersOptions& options, RunContext& context) {
+  context.check_output_location(options.out);
+  context.provenance().add_input(options.layers);
+  const std::vector<char> bytes = surface::read_file_bytes(options.layers);
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(bytes.begin(), bytes.end());
+  } catch (const nlohmann::json::parse_error& error) {
+    throw surface::FormatError(options.layers, std::string("JSON: ") + error.what());
+  }
+  const std::filesystem::path folder = std::filesystem::path(options.layers).parent_path();
+  if (!document.contains("images") || !document["images"].is_string()) {
+    throw surface::FormatError(options.layers, "images: expected the path of the images table");
+  }
+  if (!document.contains("layers") || !document["layers"].is_array() || document["layers"].size() < 1) {
+    throw surface::FormatError(options.layers, "layers: expected a list of {name, activations}");
+  }
+  const auto images_path = folder / document["images"].get<std::string>();
+  context.provenance().add_input(images_path);
+  const fmri::Design images = fmri::read_design(images_path);
+  fmri::check_design(images, static_cast<std::int64_t>(images.columns.size()), images_path.string());
+  std::vector<Layer> layers;
+  for (std::size_t i = 0; i < document["layers"].size(); ++i) {
+    const auto& entry = document["layers"][i];
+    if (!entry.contains("name") || !entry.contains("activations")) {
+      throw surface::FormatError(options.layers, "layers[" + std::to_string(i) + "]: expected name and activations");
+    }
+    layers.push_back({entry["name"].get<std::string>(), folder / entry["activations"].get<std::string>()});
+  }
+  // Validate every layer before the long work: each has one row per image.
+  std::vector<Eigen::MatrixXd> activations;
+  for (const Layer& layer : layers) {
+    context.provenance().add_input(layer.activations);
+    activations.push_back(fmri::npy_matrix(fmri::read_npy(layer.activations), layer.activations.string()));
+    if (activations.back().rows() != static_cast<Eigen::Index>(images.columns.size())) {
+      throw surface::FormatError(layer.activations.string(), "rows: expected " + std::to_string(images.columns.size()) +
+                                                                 " images (as in " + images_path.string() + "), found " +
+                                                                 std::to_string(activations.back().rows()));
+    }
+  }
+  rsa::SimilarityAnalysisOptions analysis_options;
+  analysis_options.distance = rsa::parse_rdm_distance(options.distance);
+  analysis_options.comparison = rsa::parse_rdm_comparison(options.comparison);
+  analysis_options.permutations = options.permutations;
+  analysis_options.image_bootstraps = options.bootstraps;
+  analysis_options.feature_bootstraps = options.bootstraps;
+  analysis_options.subsample_fraction = 0;
+  analysis_options.seed = context.global().seed;
+
+  fmri::TsvTable table;
+  table.columns = similarity_table_columns({"layer", "units"});
+  std::map<std::string, std::vector<double>> series;
+  ProgressBar progress = context.progress("layer RSA");
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    rsa::TypePatterns patterns;
+    for (const std::string& type : images.image_types()) {
+      const auto rows = images.columns_of(type, images.presentations().front());
+      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows.size()), activations[l].cols());
+      for (std::size_t i = 0; i < rows.size(); ++i) matrix.row(static_cast<Eigen::Index>(i)) = activations[l].row(rows[i]);
+      patterns[type] = matrix;
+    }
+    const rsa::SimilarityAnalysis analysis = rsa::analyze_similarity({patterns}, analysis_options);
+    append_similarity_rows(table, {layers[l].name, std::to_string(activations[l].cols())}, analysis, analysis_options);
+    for (const auto& similarity : analysis.similarities) series[similarity.type].push_back(similarity.mean);
+    progress.update(l + 1, layers.size());
+  }
+  progress.finish();
+  std::printf("%-12s %10s %10s\n", "layer", "R(RE-AN)", "R(RE-AI)");
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    std::printf("%-12s %10.4f %10.4f\n", layers[l].name.c_str(), series["AN"].size() > l ? series["AN"][l] : NAN,
+                series["AI"].size() > l ? series["AI"][l] : NAN);
+  }
+  fmri::TsvTable trends;
+  trends.columns = {"measure", "layers", "S", "variance", "z", "p"};
+  if (layers.size() >= 3) {
+    for (const auto& [type, values] : series) {
+      const rsa::MannKendallResult trend = rsa::mann_kendall(values);
+      trends.rows.push_back({"RE-" + type, std::to_string(values.size()), table_number(trend.s), table_number(trend.variance),
+                             table_number(trend.z), table_number(trend.p)});
+      std::printf("Mann-Kendall trend of R(RE-%s) across layers: S = %g, z = %.3f, p = %.4g\n", type.c_str(), trend.s, trend.z, trend.p);
+    }
+  }
+  fmri::write_tsv(table, options.out);
+  context.finished_output(options.out);
+  if (!trends.rows.empty()) {
+    const std::filesystem::path trend_path = trends_path(options.out);
+    fmri::write_tsv(trends, trend_path);
+    context.finished_output(trend_path);
+  }
+}
+
+}  // namespace
+
+Command rsa_layers_command() {
+  return make_command<RsaLayersOptions>(
+      {"rsa", "layers", "layer RSA: R(RE-AN), R(RE-AI) per CNN layer, with Mann-Kendall trends across layers",
+       "The ROI analysis on CNN activations: for each layer (images x units NPY), the RDMs of the RE, AN and\n"
+       "AI images, R(RE-AN) and R(RE-AI) with permutation p-values and bootstrap intervals, the bootstrap\n"
+       "test of their difference, and the Mann-Kendall trend (tie-corrected) of each across layers."},
+      declare, run);
+}
+
+}  // namespace visalign::apps

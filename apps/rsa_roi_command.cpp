@@ -1,0 +1,168 @@
+// visalign rsa roi: ROI-level RSA of the core study (figure 3): R(RE-AN), R(RE-AI) and their
+// difference in the most reliable vertices of each ROI, with permutation and bootstrap statistics.
+
+#include <cstdio>
+#include <iostream>
+
+#include "apps/commands.hpp"
+#include "apps/similarity_table.hpp"
+#include "apps/subject_data.hpp"
+#include "fmri/tsv_table.hpp"
+
+namespace visalign::apps {
+
+namespace {
+
+struct RsaRoiOptions {
+  std::vector<std::string> manifests;
+  std::string rois = "V1,V2,V3,V4,LO";
+  int per_hemisphere = 100;
+  bool hemispheres_separately = false;
+  std::string distance = "correlation";
+  std::string comparison = "spearman";
+  int permutations = 1000;
+  int bootstraps = 1000;
+  bool mask_non_finite = false;
+  std::string out;
+  SearchlightGeometry geometry;
+};
+
+void declare(RsaRoiOptions& options, CommandDeclaration& declaration) {
+  declaration.options.add_options()
+      ("manifest", po::value(&options.manifests)->required()->composing()->value_name("FILE"),
+       "subject manifest(s) (JSON); also given by position")
+      ("rois", po::value(&options.rois)->default_value(options.rois), "comma-separated ROI names of the manifest")
+      ("per-hemisphere", po::value(&options.per_hemisphere)->default_value(options.per_hemisphere),
+       "most reliable vertices per ROI and hemisphere (vertex selection as 'rsa select')")
+      ("hemispheres-separately", po::bool_switch(&options.hemispheres_separately),
+       "also analyse each hemisphere's vertices on their own (rows 'lh', 'rh' besides 'both')")
+      ("distance", po::value(&options.distance)->default_value(options.distance), "RDM distance: correlation, euclidean or cosine")
+      ("comparison", po::value(&options.comparison)->default_value(options.comparison),
+       "RDM comparison: spearman, pearson, kendall-tau-a or rho-a")
+      ("permutations", po::value(&options.permutations)->default_value(options.permutations),
+       "label permutations per similarity (p = (1 + #null >= observed) / (1 + permutations))")
+      ("bootstraps", po::value(&options.bootstraps)->default_value(options.bootstraps),
+       "bootstrap samples: of the images for the AI-AN difference, of the vertices for the error bars, and 80% "
+       "vertex subsamples")
+      ("mask-non-finite", po::bool_switch(&options.mask_non_finite), "leave vertices with NaN/Inf betas out instead of stopping")
+      ("out", po::value(&options.out)->required()->value_name("DIR"), "output folder: <subject>.roi_rsa.tsv (+ .json provenance)");
+  declare_searchlight_geometry(options.geometry, declaration);
+  declaration.positional.add("manifest", -1);
+}
+
+/// Patterns (images x selected vertices) per presentation and type.
+std::vector<rsa::TypePatterns> roi_patterns(const std::vector<const HemisphereData*>& hemispheres,
+                                            const std::vector<const fmri::SelectedVertices*>& selected) {
+  const fmri::Design& design = hemispheres.front()->design;
+  std::vector<rsa::TypePatterns> presentations;
+  Eigen::Index features = 0;
+  for (const auto* s : selected) features += static_cast<Eigen::Index>(s->vertices.size());
+  for (const int presentation : design.presentations()) {
+    rsa::TypePatterns patterns;
+    for (const std::string& type : design.image_types()) {
+      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(design.image_ids().size()), features);
+      Eigen::Index column = 0;
+      for (std::size_t h = 0; h < hemispheres.size(); ++h) {
+        const auto columns = hemispheres[h]->design.columns_of(type, presentation);
+        for (const std::int32_t vertex : selected[h]->vertices) {
+          for (std::size_t image = 0; image < columns.size(); ++image) {
+            matrix(static_cast<Eigen::Index>(image), column) = hemispheres[h]->betas(vertex, columns[image]);
+          }
+          ++column;
+        }
+      }
+      patterns[type] = matrix;
+    }
+    presentations.push_back(std::move(patterns));
+  }
+  return presentations;
+}
+
+void run(const RsaRoiOptions& options, RunContext& context) {
+  rsa::SimilarityAnalysisOptions analysis_options;
+  analysis_options.distance = rsa::parse_rdm_distance(options.distance);
+  analysis_options.comparison = rsa::parse_rdm_comparison(options.comparison);
+  analysis_options.permutations = options.permutations;
+  analysis_options.image_bootstraps = options.bootstraps;
+  analysis_options.feature_bootstraps = options.bootstraps;
+  analysis_options.seed = context.global().seed;
+  std::filesystem::create_directories(options.out);
+  for (const std::string& manifest_path : options.manifests) {
+    context.provenance().add_input(manifest_path);
+    const fmri::SubjectManifest manifest = fmri::read_subject_manifest(manifest_path);
+    std::vector<HemisphereData> hemispheres;
+    for (const auto& files : manifest.hemispheres) {
+      hemispheres.push_back(load_hemisphere(files, manifest_path, options.geometry, options.mask_non_finite, context));
+    }
+    for (std::size_t h = 1; h < hemispheres.size(); ++h) {
+      if (hemispheres[h].design.image_ids() != hemispheres[0].design.image_ids() ||
+          hemispheres[h].design.image_types() != hemispheres[0].design.image_types()) {
+        throw std::runtime_error(manifest_path + ": the hemispheres' designs name different images or types");
+      }
+    }
+    const std::vector<std::string> rois = roi_names(options.rois, hemispheres, manifest_path);
+    const auto selections = select_vertices(hemispheres, rois, options.per_hemisphere, analysis_options.reference,
+                                            analysis_options.distance, context);
+    fmri::TsvTable table;
+    table.columns = similarity_table_columns({"subject", "roi", "hemispheres", "vertices"});
+    ProgressBar progress = context.progress(manifest.subject + " ROI RSA");
+    std::size_t done = 0;
+    for (const auto& roi : rois) {
+      std::vector<std::pair<std::string, std::vector<std::size_t>>> groups = {{"both", {}}};
+      for (std::size_t h = 0; h < hemispheres.size(); ++h) groups.front().second.push_back(h);
+      if (options.hemispheres_separately && hemispheres.size() > 1) {
+        for (std::size_t h = 0; h < hemispheres.size(); ++h) groups.push_back({hemispheres[h].files.name, {h}});
+      }
+      for (const auto& [label, members] : groups) {
+        std::vector<const HemisphereData*> used;
+        std::vector<const fmri::SelectedVertices*> selected;
+        std::size_t vertices = 0;
+        for (const std::size_t h : members) {
+          used.push_back(&hemispheres[h]);
+          selected.push_back(&selections[h].selected.at(roi));
+          vertices += selected.back()->vertices.size();
+        }
+        if (vertices < 2) throw std::runtime_error(manifest_path + ": ROI " + roi + " has fewer than 2 selectable vertices");
+        const rsa::SimilarityAnalysis analysis = rsa::analyze_similarity(roi_patterns(used, selected), analysis_options);
+        append_similarity_rows(table, {manifest.subject, roi, label, std::to_string(vertices)}, analysis, analysis_options);
+      }
+      progress.update(++done, rois.size());
+    }
+    progress.finish();
+    const auto path = std::filesystem::path(options.out) / (manifest.subject + ".roi_rsa.tsv");
+    fmri::write_tsv(table, path);
+    context.finished_output(path);
+    // The table a person reads: the mean over presentations.
+    std::printf("%-10s %-6s %-5s %8s %8s %8s %8s %10s %8s\n", "subject", "roi", "hemi", "R(RE-AN)", "p", "R(RE-AI)", "p", "AI-AN", "p_boot");
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      const auto& row = table.rows[r];
+      if (row[4] != "mean" || row[5].find(" minus ") == std::string::npos) continue;
+      // The difference row follows the mean rows of the same ROI and hemispheres.
+      std::string an_value, an_p, ai_value, ai_p;
+      for (std::size_t back = r; back-- > 0;) {
+        const auto& previous = table.rows[back];
+        if (previous[1] != row[1] || previous[2] != row[2]) break;
+        if (previous[4] != "mean") continue;
+        if (previous[5] == "RE-AN") an_value = previous[6], an_p = previous[7];
+        if (previous[5] == "RE-AI") ai_value = previous[6], ai_p = previous[7];
+      }
+      std::printf("%-10s %-6s %-5s %8s %8s %8s %8s %10s %8s\n", row[0].c_str(), row[1].c_str(), row[2].c_str(), an_value.c_str(),
+                  an_p.c_str(), ai_value.c_str(), ai_p.c_str(), row[6].c_str(), row[14].c_str());
+    }
+  }
+}
+
+}  // namespace
+
+Command rsa_roi_command() {
+  return make_command<RsaRoiOptions>(
+      {"rsa", "roi", "ROI RSA: R(RE-AN), R(RE-AI) and their difference in each ROI's most reliable vertices",
+       "Selects each ROI's most reliable vertices (as 'rsa select'), builds the RDMs of the RE, AN and AI images\n"
+       "in each presentation from both hemispheres' selected vertices, and compares RE with AN and AI (Spearman\n"
+       "by default): per presentation and their mean, label-permutation p-values, bootstrap-over-vertices\n"
+       "error bars (68% and 95%; 80% subsamples), and a bootstrap over images of R(RE-AI) - R(RE-AN) with its\n"
+       "95% interval and one-sided p. Writes <subject>.roi_rsa.tsv for plotting figure 3 and prints a summary."},
+      declare, run);
+}
+
+}  // namespace visalign::apps

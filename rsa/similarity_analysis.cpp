@@ -1,0 +1,180 @@
+#include "rsa/similarity_analysis.hpp"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+namespace visalign::rsa {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+/// Mean over presentations of compare(RDM_reference_p, RDM_type_p), RDMs from the given rows
+/// (images) and columns (features) of each pattern matrix.
+struct PresentationRdms {
+  std::vector<Eigen::MatrixXd> reference, other;  // full RDMs per presentation
+};
+
+PresentationRdms rdms_for(const std::vector<TypePatterns>& presentations, const std::string& reference, const std::string& type,
+                          const std::vector<Eigen::Index>* features, RdmDistance distance) {
+  PresentationRdms rdms;
+  for (const auto& patterns : presentations) {
+    auto select = [&](const Eigen::MatrixXd& m) -> Eigen::MatrixXd {
+      if (features == nullptr) return m;
+      Eigen::MatrixXd selected(m.rows(), static_cast<Eigen::Index>(features->size()));
+      for (std::size_t j = 0; j < features->size(); ++j) selected.col(static_cast<Eigen::Index>(j)) = m.col((*features)[j]);
+      return selected;
+    };
+    rdms.reference.push_back(compute_rdm(select(patterns.at(reference)), distance));
+    rdms.other.push_back(compute_rdm(select(patterns.at(type)), distance));
+  }
+  return rdms;
+}
+
+double mean_similarity(const PresentationRdms& rdms, RdmComparison comparison) {
+  double sum = 0;
+  for (std::size_t p = 0; p < rdms.reference.size(); ++p) {
+    sum += compare_rdms(upper_triangle(rdms.reference[p]), upper_triangle(rdms.other[p]), comparison);
+  }
+  return sum / static_cast<double>(rdms.reference.size());
+}
+
+/// The reference RDM with its conditions relabelled: entry (i, j) becomes (perm[i], perm[j]).
+Eigen::VectorXd permuted_upper_triangle(const Eigen::MatrixXd& rdm, const std::vector<std::int32_t>& permutation) {
+  const Eigen::Index n = rdm.rows();
+  Eigen::VectorXd values(n * (n - 1) / 2);
+  Eigen::Index e = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = i + 1; j < n; ++j) values(e++) = rdm(permutation[static_cast<std::size_t>(i)], permutation[static_cast<std::size_t>(j)]);
+  }
+  return values;
+}
+
+void validate(const std::vector<TypePatterns>& presentations, const SimilarityAnalysisOptions& options) {
+  if (presentations.empty()) throw std::invalid_argument("similarity analysis: no presentations");
+  std::vector<std::string> types = options.compared;
+  types.push_back(options.reference);
+  const auto& first = presentations.front();
+  if (first.count(options.reference) == 0) {
+    throw std::invalid_argument("similarity analysis: no patterns of the reference type " + options.reference);
+  }
+  const Eigen::Index images = first.at(options.reference).rows();
+  const Eigen::Index features = first.at(options.reference).cols();
+  if (images < 3) throw std::invalid_argument("similarity analysis: expected at least 3 images, found " + std::to_string(images));
+  for (std::size_t p = 0; p < presentations.size(); ++p) {
+    for (const auto& type : types) {
+      const auto found = presentations[p].find(type);
+      if (found == presentations[p].end()) {
+        throw std::invalid_argument("similarity analysis: presentation " + std::to_string(p + 1) + " has no patterns of type " + type);
+      }
+      if (found->second.rows() != images) {
+        throw std::invalid_argument("similarity analysis: type " + type + " of presentation " + std::to_string(p + 1) + " has " +
+                                    std::to_string(found->second.rows()) + " images, " + options.reference + " has " +
+                                    std::to_string(images));
+      }
+      if (found->second.cols() != features) {
+        throw std::invalid_argument("similarity analysis: type " + type + " of presentation " + std::to_string(p + 1) + " has " +
+                                    std::to_string(found->second.cols()) + " features, expected " + std::to_string(features));
+      }
+    }
+  }
+  if (options.compared.empty()) throw std::invalid_argument("similarity analysis: no types to compare");
+}
+
+}  // namespace
+
+SimilarityAnalysis analyze_similarity(const std::vector<TypePatterns>& presentations, const SimilarityAnalysisOptions& options) {
+  validate(presentations, options);
+  SimilarityAnalysis analysis;
+  const auto& first = presentations.front().at(options.reference);
+  analysis.images = first.rows();
+  analysis.features = first.cols();
+  analysis.presentations = static_cast<std::int64_t>(presentations.size());
+  const auto images = static_cast<std::int32_t>(analysis.images);
+  const auto features = static_cast<std::int32_t>(analysis.features);
+
+  for (std::size_t t = 0; t < options.compared.size(); ++t) {
+    const std::string& type = options.compared[t];
+    TypeSimilarity similarity;
+    similarity.type = type;
+    const PresentationRdms rdms = rdms_for(presentations, options.reference, type, nullptr, options.distance);
+    // Observed and permutation nulls: the same permutation relabels the reference in every presentation.
+    std::vector<std::vector<double>> nulls(presentations.size() + 1);
+    std::vector<Eigen::VectorXd> others;
+    for (std::size_t p = 0; p < presentations.size(); ++p) {
+      others.push_back(upper_triangle(rdms.other[p]));
+      similarity.per_presentation.push_back(compare_rdms(upper_triangle(rdms.reference[p]), others[p], options.comparison));
+    }
+    similarity.mean = std::accumulate(similarity.per_presentation.begin(), similarity.per_presentation.end(), 0.0) /
+                      static_cast<double>(presentations.size());
+    for (int k = 0; k < options.permutations; ++k) {
+      const auto permutation = label_permutation(images, options.seed, static_cast<std::uint64_t>(k));
+      double sum = 0;
+      for (std::size_t p = 0; p < presentations.size(); ++p) {
+        const double r = compare_rdms(permuted_upper_triangle(rdms.reference[p], permutation), others[p], options.comparison);
+        nulls[p].push_back(r);
+        sum += r;
+      }
+      nulls.back().push_back(sum / static_cast<double>(presentations.size()));
+    }
+    for (std::size_t p = 0; p < presentations.size(); ++p) {
+      similarity.p_per_presentation.push_back(options.permutations > 0 ? permutation_p_value(similarity.per_presentation[p], nulls[p]) : kNaN);
+    }
+    similarity.p_mean = options.permutations > 0 ? permutation_p_value(similarity.mean, nulls.back()) : kNaN;
+
+    // Feature (vertex / unit) resampling: with replacement, and subsamples without.
+    std::vector<double> resampled;
+    for (int b = 0; b < options.feature_bootstraps; ++b) {
+      // Streams 1'000'000 + b keep feature resampling independent of the permutations.
+      const auto sample = bootstrap_sample(features, options.seed, 1'000'000ull + static_cast<std::uint64_t>(b));
+      const std::vector<Eigen::Index> columns(sample.begin(), sample.end());
+      resampled.push_back(mean_similarity(rdms_for(presentations, options.reference, type, &columns, options.distance), options.comparison));
+    }
+    if (options.feature_bootstraps > 0) {
+      similarity.feature_ci68 = percentile_interval(resampled, 0.68);
+      similarity.feature_ci95 = percentile_interval(resampled, 0.95);
+    }
+    resampled.clear();
+    const auto subsample_size = static_cast<std::int32_t>(std::floor(options.subsample_fraction * features));
+    if (options.subsample_fraction > 0 && subsample_size >= 2) {
+      for (int b = 0; b < options.feature_bootstraps; ++b) {
+        const auto sample = subsample(features, subsample_size, options.seed, 2'000'000ull + static_cast<std::uint64_t>(b));
+        const std::vector<Eigen::Index> columns(sample.begin(), sample.end());
+        resampled.push_back(mean_similarity(rdms_for(presentations, options.reference, type, &columns, options.distance), options.comparison));
+      }
+      if (!resampled.empty()) similarity.subsample_ci95 = percentile_interval(resampled, 0.95);
+    }
+    analysis.similarities.push_back(similarity);
+  }
+
+  if (options.compared.size() >= 2) {
+    SimilarityDifference& difference = analysis.difference;
+    difference.larger = options.compared[1];
+    difference.smaller = options.compared[0];
+    difference.difference = analysis.similarities[1].mean - analysis.similarities[0].mean;
+    const PresentationRdms larger = rdms_for(presentations, options.reference, difference.larger, nullptr, options.distance);
+    const PresentationRdms smaller = rdms_for(presentations, options.reference, difference.smaller, nullptr, options.distance);
+    std::int64_t not_above = 0;
+    for (int b = 0; b < options.image_bootstraps; ++b) {
+      const auto sample = bootstrap_sample(images, options.seed, 3'000'000ull + static_cast<std::uint64_t>(b));
+      double sum = 0;
+      for (std::size_t p = 0; p < presentations.size(); ++p) {
+        const Eigen::VectorXd reference = bootstrap_rdm_entries(larger.reference[p], sample);
+        sum += compare_rdms(reference, bootstrap_rdm_entries(larger.other[p], sample), options.comparison) -
+               compare_rdms(reference, bootstrap_rdm_entries(smaller.other[p], sample), options.comparison);
+      }
+      const double value = sum / static_cast<double>(presentations.size());
+      difference.bootstrap.push_back(value);
+      if (!(value > 0)) ++not_above;
+    }
+    if (options.image_bootstraps > 0) {
+      difference.ci95 = percentile_interval(difference.bootstrap, 0.95);
+      difference.p_one_sided = static_cast<double>(not_above) / static_cast<double>(options.image_bootstraps);
+    }
+  }
+  return analysis;
+}
+
+}  // namespace visalign::rsa
