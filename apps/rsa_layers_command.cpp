@@ -77,6 +77,10 @@ void run(const RsaLayersOptions& options, RunContext& context) {
   context.provenance().add_input(images_path);
   const fmri::Design images = fmri::read_design(images_path);
   fmri::check_design(images, static_cast<std::int64_t>(images.columns.size()), images_path.string());
+  if (images.image_ids().size() < 3) {
+    throw surface::FormatError(images_path.string(), "images: expected at least 3 images (an RDM needs 3 conditions), found " +
+                                                         std::to_string(images.image_ids().size()));
+  }
   std::vector<Layer> layers;
   for (std::size_t i = 0; i < document["layers"].size(); ++i) {
     const auto& entry = document["layers"][i];

@@ -70,6 +70,10 @@ HemisphereData load_hemisphere(const fmri::HemisphereFiles& files, const std::st
   data.masked_vertices = non_finite.vertices;
   data.design = fmri::read_design(files.design);
   fmri::check_design(data.design, betas.cols(), files.design.string());
+  if (data.design.image_ids().size() < 3) {
+    throw surface::FormatError(files.design.string(), "images: expected at least 3 images (an RDM needs 3 conditions), found " +
+                                                          std::to_string(data.design.image_ids().size()));
+  }
   data.rois = fmri::load_hemisphere_rois(files, data.vertex_count, manifest);
   data.betas = betas;
 
