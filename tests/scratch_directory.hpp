@@ -14,15 +14,11 @@ namespace visalign::testing {
 
 class ScratchDirectory {
  public:
-  ScratchDirectory() {
+  /// Named after the running test, or `name` outside a test (e.g. in SetUpTestSuite).
+  explicit ScratchDirectory(const std::string& name = "") {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("visalign-") + info->test_suite_name() + "-" + info->name();
-    for (char& c : name) {
-      if (c == '/') c = '_';
-    }
-    path_ = std::filesystem::temp_directory_path() / name;
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
+    std::string folder = "visalign-" + (info != nullptr ? std::string(info->test_suite_name()) + "-" + info->name() : name);
+    create(folder);
   }
   ~ScratchDirectory() {
     std::error_code ignored;
@@ -38,6 +34,14 @@ class ScratchDirectory {
   }
 
  private:
+  void create(std::string name) {
+    for (char& c : name) {
+      if (c == '/') c = '_';
+    }
+    path_ = std::filesystem::temp_directory_path() / name;
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
   std::filesystem::path path_;
 };
 
