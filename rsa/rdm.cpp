@@ -27,32 +27,6 @@ namespace {
 
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 
-/// Rows scaled to unit length (after centring them when `centre`): #conditions by #features.
-/// A row that has no direction (constant under centring, all zero otherwise) becomes NaN, so that
-/// every distance to it is NaN, as in scipy.
-Eigen::MatrixXd unit_rows(const Eigen::Ref<const Eigen::MatrixXd>& patterns, bool centre) {
-  Eigen::MatrixXd rows = patterns;
-  for (Eigen::Index r = 0; r < rows.rows(); ++r) {
-    auto row = rows.row(r);
-    if (centre) {
-      // A constant row would centre to rounding noise rather than to zero: catch it exactly.
-      const double first = row(0);
-      if ((row.array() == first).all()) {
-        row.setConstant(not_a_number);
-        continue;
-      }
-      row.array() -= row.mean();  // two passes: the mean, then the deviations
-    }
-    const double norm = row.norm();
-    if (norm == 0 || std::isnan(norm)) {
-      row.setConstant(not_a_number);
-    } else {
-      row /= norm;
-    }
-  }
-  return rows;
-}
-
 }  // namespace
 
 Eigen::MatrixXd compute_rdm(const Eigen::Ref<const Eigen::MatrixXd>& patterns, RdmDistance distance) {
@@ -72,18 +46,59 @@ Eigen::MatrixXd compute_rdm(const Eigen::Ref<const Eigen::MatrixXd>& patterns, R
     }
     return rdm;
   }
-  // correlation = cosine distance of the centred rows; both clip the similarity to [-1, 1] as scipy does.
-  const Eigen::MatrixXd unit = unit_rows(patterns, distance == RdmDistance::correlation);
+  Eigen::MatrixXd columns = patterns.transpose();
+  Eigen::VectorXd condensed(n * (n - 1) / 2);
+  condensed_rdm_of_columns(columns, distance, condensed);
+  Eigen::Index e = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
     for (Eigen::Index j = i + 1; j < n; ++j) {
-      double similarity = unit.row(i).dot(unit.row(j));
-      if (std::abs(similarity) > 1.0) similarity = std::copysign(1.0, similarity);
-      const double value = 1.0 - similarity;
-      rdm(i, j) = value;
-      rdm(j, i) = value;
+      rdm(i, j) = condensed(e);
+      rdm(j, i) = condensed(e++);
     }
   }
   return rdm;
+}
+
+void condensed_rdm_of_columns(Eigen::Ref<Eigen::MatrixXd> columns, RdmDistance distance, Eigen::Ref<Eigen::VectorXd> condensed) {
+  const Eigen::Index n = columns.cols();
+  if (condensed.size() != n * (n - 1) / 2) throw std::invalid_argument("condensed_rdm_of_columns: wrong output size");
+  if (distance == RdmDistance::euclidean) {
+    Eigen::Index e = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = i + 1; j < n; ++j) condensed(e++) = (columns.col(i) - columns.col(j)).norm();
+    }
+    return;
+  }
+  // Correlation = cosine distance of the centred patterns. A pattern without a direction (constant
+  // under centring, all zero otherwise) gives NaN distances, as in scipy; constancy is caught
+  // exactly, since centring would leave rounding noise rather than zero.
+  for (Eigen::Index i = 0; i < n; ++i) {
+    auto column = columns.col(i);
+    if (distance == RdmDistance::correlation) {
+      const double first = column(0);
+      if ((column.array() == first).all()) {
+        column.setConstant(not_a_number);
+        continue;
+      }
+      column.array() -= column.mean();  // two passes: the mean, then the deviations
+    }
+    const double norm = column.norm();
+    if (norm == 0 || std::isnan(norm)) {
+      column.setConstant(not_a_number);
+    } else {
+      column /= norm;
+    }
+  }
+  // All similarities in one blocked product (its upper triangle is used).
+  const Eigen::MatrixXd similarities = columns.transpose() * columns;
+  Eigen::Index e = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = i + 1; j < n; ++j) {
+      double similarity = similarities(i, j);
+      if (std::abs(similarity) > 1.0) similarity = std::copysign(1.0, similarity);  // clipped as scipy does
+      condensed(e++) = 1.0 - similarity;
+    }
+  }
 }
 
 Eigen::VectorXd upper_triangle(const Eigen::Ref<const Eigen::MatrixXd>& rdm) {

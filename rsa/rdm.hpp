@@ -23,6 +23,11 @@ std::string to_string(RdmDistance distance);
 /// std::invalid_argument for fewer than 2 conditions or no features.
 Eigen::MatrixXd compute_rdm(const Eigen::Ref<const Eigen::MatrixXd>& patterns, RdmDistance distance = RdmDistance::correlation);
 
+/// The condensed RDM of patterns held features x conditions (each condition a contiguous column,
+/// overwritten: centred and scaled in place). compute_rdm and the searchlight both compute through
+/// it, so that equal inputs give bit-identical distances, and so the same rank ties.
+void condensed_rdm_of_columns(Eigen::Ref<Eigen::MatrixXd> columns, RdmDistance distance, Eigen::Ref<Eigen::VectorXd> condensed);
+
 /// The strict upper triangle, row by row ((0,1), (0,2), ..., (1,2), ...): scipy's condensed form.
 Eigen::VectorXd upper_triangle(const Eigen::Ref<const Eigen::MatrixXd>& rdm);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -23,102 +24,91 @@ using BetaMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 
 /// Per-thread scratch for one vertex's RDMs.
 struct VertexWorkspace {
-  Eigen::MatrixXd patterns;  // conditions x disk vertices
-  Eigen::MatrixXd gram;
+  Eigen::MatrixXd patterns;  // disk vertices x conditions
   Eigen::VectorXd condensed;
-  std::vector<std::int32_t> order, order_buffer;
-  std::vector<std::uint64_t> keys, key_buffer;
+  std::vector<std::int32_t> order;
+  std::vector<double> sorted;
+  std::vector<std::size_t> bucket_start, bucket_fill;
+  std::vector<std::uint32_t> bucket;
 };
 
 /// The condensed RDM of one condition set over one disk; false when undefined (constant patterns).
+/// Patterns are held disk vertices x conditions, so that every condition is a contiguous column and
+/// each RDM entry is one contiguous dot product.
 bool disk_rdm(const Eigen::Ref<const BetaMatrix>& betas, const std::int32_t* disk, Eigen::Index disk_size,
               const ConditionSet& set, RdmDistance distance, VertexWorkspace& work) {
   const auto n = static_cast<Eigen::Index>(set.size());
-  work.patterns.resize(n, disk_size);
+  work.patterns.resize(disk_size, n);
   for (Eigen::Index j = 0; j < disk_size; ++j) {
     const float* row = betas.row(disk[j]).data();
-    for (Eigen::Index i = 0; i < n; ++i) work.patterns(i, j) = row[set[static_cast<std::size_t>(i)]];
+    for (Eigen::Index i = 0; i < n; ++i) work.patterns(j, i) = row[set[static_cast<std::size_t>(i)]];
   }
-  const Eigen::Index entries = n * (n - 1) / 2;
-  work.condensed.resize(entries);
-  if (distance == RdmDistance::correlation) {
-    for (Eigen::Index i = 0; i < n; ++i) {
-      auto row = work.patterns.row(i);
-      row.array() -= row.mean();
-      const double norm = row.norm();
-      if (!(norm > 0) || !std::isfinite(norm)) return false;
-      row /= norm;
-    }
-    work.gram.noalias() = work.patterns * work.patterns.transpose();
-    Eigen::Index e = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      for (Eigen::Index j = i + 1; j < n; ++j) work.condensed(e++) = 1.0 - work.gram(i, j);
-    }
-  } else {
-    work.condensed = upper_triangle(compute_rdm(work.patterns, distance));
-  }
+  work.condensed.resize(n * (n - 1) / 2);
+  condensed_rdm_of_columns(work.patterns, distance, work.condensed);
   return work.condensed.allFinite();
 }
 
-/// Sorts the condensed RDM's entries by value (ties keep entry order): a stable LSD radix sort of
-/// order-preserving 64-bit keys, skipping the byte positions where every key agrees. Leaves the
-/// sorted keys in work.keys and the entries in work.order.
+/// Sorts the condensed RDM's entries by value, ties by entry number: a bucket sort (values mapped
+/// monotonically onto ~one bucket per entry, then insertion sort inside each bucket by the exact
+/// value), linear in the number of entries. Leaves the entries in work.order and their values in
+/// work.sorted.
 void sort_entries(VertexWorkspace& work) {
   const auto count = static_cast<std::size_t>(work.condensed.size());
-  work.keys.resize(count);
-  work.order.resize(count);
-  work.key_buffer.resize(count);
-  work.order_buffer.resize(count);
+  const double* values = work.condensed.data();
+  const double low = work.condensed.minCoeff(), high = work.condensed.maxCoeff();
+  const std::size_t buckets = std::max<std::size_t>(1, count);
+  // Monotone: v1 <= v2 gives bucket(v1) <= bucket(v2) (IEEE subtraction, multiplication and the
+  // conversion all round monotonically).
+  const double scale = high > low ? static_cast<double>(buckets) / (high - low) : 0.0;
+  work.bucket.resize(count);
+  work.bucket_start.assign(buckets + 1, 0);
   for (std::size_t e = 0; e < count; ++e) {
-    double value = work.condensed(static_cast<Eigen::Index>(e));
-    if (value == 0) value = 0;  // -0 and +0 are equal: one key
-    std::uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    work.keys[e] = (bits & 0x8000000000000000ull) != 0 ? ~bits : bits | 0x8000000000000000ull;
-    work.order[e] = static_cast<std::int32_t>(e);
+    const std::size_t bucket = std::min(buckets - 1, static_cast<std::size_t>((values[e] - low) * scale));
+    work.bucket[e] = static_cast<std::uint32_t>(bucket);
+    ++work.bucket_start[bucket + 1];
   }
-  // All eight byte histograms in one pass (independent counters: no store-to-load chains).
-  std::uint32_t counts[8][256] = {};
-  for (std::size_t i = 0; i < count; ++i) {
-    const std::uint64_t key = work.keys[i];
-    for (int byte = 0; byte < 8; ++byte) ++counts[byte][(key >> (8 * byte)) & 0xff];
+  for (std::size_t b = 0; b < buckets; ++b) work.bucket_start[b + 1] += work.bucket_start[b];
+  work.order.resize(count);
+  work.sorted.resize(count);
+  work.bucket_fill.assign(work.bucket_start.begin(), work.bucket_start.end() - 1);
+  for (std::size_t e = 0; e < count; ++e) {  // ascending e: each bucket starts in entry order
+    const std::size_t target = work.bucket_fill[work.bucket[e]]++;
+    work.order[target] = static_cast<std::int32_t>(e);
+    work.sorted[target] = values[e];
   }
-  for (int byte = 0; byte < 8; ++byte) {
-    std::uint32_t* histogram = counts[byte];
-    if (std::any_of(histogram, histogram + 256, [count](std::uint32_t c) { return c == count; })) continue;  // one bucket
-    std::uint32_t start = 0;
-    for (int b = 0; b < 256; ++b) {
-      const std::uint32_t size = histogram[b];
-      histogram[b] = start;
-      start += size;
+  for (std::size_t b = 0; b < buckets; ++b) {
+    // Insertion sort (stable: equal values keep entry order) inside the bucket.
+    for (std::size_t i = work.bucket_start[b] + 1; i < work.bucket_start[b + 1]; ++i) {
+      const double value = work.sorted[i];
+      const std::int32_t entry = work.order[i];
+      std::size_t j = i;
+      while (j > work.bucket_start[b] && work.sorted[j - 1] > value) {
+        work.sorted[j] = work.sorted[j - 1];
+        work.order[j] = work.order[j - 1];
+        --j;
+      }
+      work.sorted[j] = value;
+      work.order[j] = entry;
     }
-    const int shift = 8 * byte;
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::uint32_t target = histogram[(work.keys[i] >> shift) & 0xff]++;
-      work.key_buffer[target] = work.keys[i];
-      work.order_buffer[target] = work.order[i];
-    }
-    work.keys.swap(work.key_buffer);
-    work.order.swap(work.order_buffer);
   }
 }
 
 /// Centred vector that the comparison correlates: doubled average ranks minus their mean (exact
-/// integers) for Spearman, centred values for Pearson. Writes column `slot` of `out` (entries by
-/// kBlock) and returns its norm (0 when constant).
-double centred_vector(VertexWorkspace& work, RdmComparison comparison, double* out, int slot) {
+/// integers) for Spearman, centred values for Pearson. Writes entry e to out[e * stride] and
+/// returns the vector's norm (0 when constant).
+double centred_vector(VertexWorkspace& work, RdmComparison comparison, double* out, std::size_t stride) {
   const Eigen::Index entries = work.condensed.size();
   if (comparison == RdmComparison::spearman) {
     sort_entries(work);
-    const std::uint64_t* keys = work.keys.data();
+    const double* sorted = work.sorted.data();
     const std::int32_t* order = work.order.data();
     double squares = 0;
     for (Eigen::Index start = 0; start < entries;) {
       Eigen::Index end = start + 1;
-      while (end < entries && keys[end] == keys[start]) ++end;
+      while (end < entries && sorted[end] == sorted[start]) ++end;
       // Positions start..end-1 share the average rank (start + 1 + end) / 2; doubled and centred:
       const auto centred = static_cast<double>(start + end - entries);
-      for (Eigen::Index k = start; k < end; ++k) out[static_cast<std::size_t>(order[k]) * kBlock + static_cast<std::size_t>(slot)] = centred;
+      for (Eigen::Index k = start; k < end; ++k) out[static_cast<std::size_t>(order[k]) * stride] = centred;
       squares += centred * centred * static_cast<double>(end - start);
       start = end;
     }
@@ -128,7 +118,7 @@ double centred_vector(VertexWorkspace& work, RdmComparison comparison, double* o
   double squares = 0;
   for (Eigen::Index e = 0; e < entries; ++e) {
     const double centred = work.condensed(e) - mean;
-    out[static_cast<std::size_t>(e) * kBlock + slot] = centred;
+    out[static_cast<std::size_t>(e) * stride] = centred;
     squares += centred * centred;
   }
   return std::sqrt(squares);
@@ -258,8 +248,13 @@ SearchlightResult searchlight_rsa(const Eigen::Ref<const BetaMatrix>& betas, con
   const std::int64_t blocks = (range + kBlock - 1) / kBlock;
   std::atomic<std::size_t> done{0};
 
+  // Without permutations each vertex's similarities come straight from contiguous vectors; with
+  // them, kBlock vertices are laid side by side so the shared permutations run as SIMD across vertices.
+  const bool permuting = options.permutations > 0;
+  std::exception_ptr failure;  // an exception must not leave an OpenMP region: kept and rethrown after it
 #pragma omp parallel num_threads(options.threads)
   {
+    std::vector<double> direct(static_cast<std::size_t>(set_count) * static_cast<std::size_t>(entries));
     VertexWorkspace work;
     std::vector<double, Eigen::aligned_allocator<double>> vectors(static_cast<std::size_t>(set_count) *
                                                                  static_cast<std::size_t>(entries) * kBlock);
@@ -271,12 +266,15 @@ SearchlightResult searchlight_rsa(const Eigen::Ref<const BetaMatrix>& betas, con
 
 #pragma omp for schedule(dynamic, 4)
     for (std::int64_t block = 0; block < blocks; ++block) {
+#pragma omp flush(failure)
+      if (failure) continue;
+      try {
       const std::int64_t begin = first_vertex + block * kBlock;
       const int width = static_cast<int>(std::min<std::int64_t>(kBlock, last_vertex - begin));
       for (int slot = 0; slot < kBlock; ++slot) {
         valid[slot] = false;
         if (slot >= width) {
-          for (int s = 0; s < set_count; ++s) {
+          for (int s = 0; s < set_count && permuting; ++s) {
             double* column = vectors.data() + static_cast<std::size_t>(s) * static_cast<std::size_t>(entries) * kBlock;
             for (Eigen::Index e = 0; e < entries; ++e) column[static_cast<std::size_t>(e) * kBlock + static_cast<std::size_t>(slot)] = 0;
             norms[static_cast<std::size_t>(s) * kBlock + static_cast<std::size_t>(slot)] = 1;
@@ -291,12 +289,29 @@ SearchlightResult searchlight_rsa(const Eigen::Ref<const BetaMatrix>& betas, con
           ok = disk_rdm(betas, disks.vertices.data() + start, size, sets[static_cast<std::size_t>(s)], options.distance, work);
           if (!ok) break;
           double* column = vectors.data() + static_cast<std::size_t>(s) * static_cast<std::size_t>(entries) * kBlock;
-          const double norm = centred_vector(work, options.comparison, column, slot);
+          const double norm = permuting ? centred_vector(work, options.comparison, column + slot, kBlock)
+                                        : centred_vector(work, options.comparison, direct.data() + static_cast<std::size_t>(s) * static_cast<std::size_t>(entries), 1);
           norms[static_cast<std::size_t>(s) * kBlock + static_cast<std::size_t>(slot)] = norm;
           ok = norm > 0;
         }
         valid[slot] = ok;
-        if (!ok) {
+        if (ok && !permuting) {
+          for (int m = 0; m < measure_count; ++m) {
+            const auto& used = measure_comparisons[static_cast<std::size_t>(m)];
+            double statistic = 0;
+            for (const int c : used) {
+              const auto& comparison = comparisons[static_cast<std::size_t>(c)];
+              const double* a = direct.data() + static_cast<std::size_t>(comparison.first) * static_cast<std::size_t>(entries);
+              const double* b = direct.data() + static_cast<std::size_t>(comparison.second) * static_cast<std::size_t>(entries);
+              double dot = 0;
+              for (Eigen::Index e = 0; e < entries; ++e) dot += a[e] * b[e];
+              statistic += dot / (norms[static_cast<std::size_t>(comparison.first) * kBlock + static_cast<std::size_t>(slot)] *
+                                  norms[static_cast<std::size_t>(comparison.second) * kBlock + static_cast<std::size_t>(slot)]);
+            }
+            observed[static_cast<std::size_t>(m) * kBlock + static_cast<std::size_t>(slot)] = statistic / static_cast<double>(used.size());
+          }
+        }
+        if (!ok && permuting) {
           for (int s = 0; s < set_count; ++s) {
             double* column = vectors.data() + static_cast<std::size_t>(s) * static_cast<std::size_t>(entries) * kBlock;
             for (Eigen::Index e = 0; e < entries; ++e) column[static_cast<std::size_t>(e) * kBlock + static_cast<std::size_t>(slot)] = 0;
@@ -305,7 +320,7 @@ SearchlightResult searchlight_rsa(const Eigen::Ref<const BetaMatrix>& betas, con
         }
       }
       std::fill(exceed.begin(), exceed.end(), 0);
-      for (int k = 0; k < maps; ++k) {
+      for (int k = 0; k < (permuting ? maps : 0); ++k) {
         const std::int32_t* map = entry_maps.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(entries);
         for (int c = 0; c < comparison_count; ++c) {
           const auto& comparison = comparisons[static_cast<std::size_t>(c)];
@@ -349,8 +364,13 @@ SearchlightResult searchlight_rsa(const Eigen::Ref<const BetaMatrix>& betas, con
       }
       const std::size_t finished = done.fetch_add(static_cast<std::size_t>(width)) + static_cast<std::size_t>(width);
       if (progress && omp_get_thread_num() == 0) progress(finished, static_cast<std::size_t>(range));
+      } catch (...) {
+#pragma omp critical(searchlight_failure)
+        if (!failure) failure = std::current_exception();
+      }
     }
   }
+  if (failure) std::rethrow_exception(failure);
   for (std::int64_t row = 0; row < range; ++row) {
     if (undefined[static_cast<std::size_t>(row)] != 0) result.undefined_vertices.push_back(static_cast<std::int32_t>(first_vertex + row));
   }

@@ -10,7 +10,7 @@
 # connectome-workbench if it is missing)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="${1:-$root/build}"
+build="$(cd "${1:-$root/build}" && pwd)"
 runs="${2:-3}"
 visalign="$build/apps/visalign"
 [ -x "$visalign" ] || { echo "build visalign first (scripts/build)" >&2; exit 1; }

@@ -7,7 +7,7 @@
 # Usage: tests/bench/read_betas.sh [build dir] [repeats]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="${1:-$root/build}"
+build="$(cd "${1:-$root/build}" && pwd)"
 export REPEATS="${2:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
