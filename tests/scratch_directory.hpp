@@ -3,6 +3,7 @@
 // that damage files on purpose.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,7 +18,9 @@ class ScratchDirectory {
   /// Named after the running test, or `name` outside a test (e.g. in SetUpTestSuite).
   explicit ScratchDirectory(const std::string& name = "") {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string folder = "visalign-" + (info != nullptr ? std::string(info->test_suite_name()) + "-" + info->name() : name);
+    // The process id keeps concurrent test processes (ctest -j) apart.
+    std::string folder = "visalign-" + (info != nullptr ? std::string(info->test_suite_name()) + "-" + info->name() : name) +
+                         "-" + std::to_string(::getpid());
     create(folder);
   }
   ~ScratchDirectory() {

@@ -21,19 +21,13 @@ using testing::ScratchDirectory;
 
 class RsaCli : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    shared_ = new ScratchDirectory("RsaCli-subject");
-    const Outcome made = run_visalign(*shared_, "fmri simulate --out subj --order 4 --images 10 -q");
+  void SetUp() override {
+    const Outcome made = run_visalign(scratch, "fmri simulate --out subj --order 4 --images 10 -q");
     ASSERT_EQ(made.exit_code, 0) << made.err;
   }
-  static void TearDownTestSuite() {
-    delete shared_;
-    shared_ = nullptr;
-  }
-  static const ScratchDirectory& subject() { return *shared_; }
-  static ScratchDirectory* shared_;
+  const ScratchDirectory& subject() const { return scratch; }
+  ScratchDirectory scratch;
 };
-ScratchDirectory* RsaCli::shared_ = nullptr;
 
 const char* kRois = "--rois V1,V2,V3,V4,LO --disk-surface white --radius 8";
 
