@@ -49,7 +49,12 @@ void print_help(const CommandInfo& info, const CommandDeclaration& declaration, 
   std::cout << "visalign " << info.group << ' ' << info.name << ": " << info.summary << "\n\n";
   std::cout << "Usage: visalign " << info.group << ' ' << info.name;
   for (unsigned i = 0; i < declaration.positional.max_total_count() && i < 8; ++i) {
-    std::cout << " <" << declaration.positional.name_for_position(i) << '>';
+    const std::string& name = declaration.positional.name_for_position(i);
+    if (i > 0 && name == declaration.positional.name_for_position(i - 1)) {
+      std::cout << " ...";  // repeatable
+      break;
+    }
+    std::cout << " <" << name << '>';
   }
   std::cout << " [options]\n\n";
   if (!info.description.empty()) std::cout << info.description << "\n\n";

@@ -14,7 +14,7 @@ namespace visalign::apps {
 namespace {
 
 struct RsaRoiOptions {
-  std::vector<std::string> manifests;
+  SubjectInput input;
   std::string rois = "V1,V2,V3,V4,LO";
   int per_hemisphere = 100;
   bool hemispheres_separately = false;
@@ -22,15 +22,11 @@ struct RsaRoiOptions {
   std::string comparison = "spearman";
   int permutations = 1000;
   int bootstraps = 1000;
-  bool mask_non_finite = false;
   std::string out;
-  SearchlightGeometry geometry;
 };
 
 void declare(RsaRoiOptions& options, CommandDeclaration& declaration) {
   declaration.options.add_options()
-      ("manifest", po::value(&options.manifests)->required()->composing()->value_name("FILE"),
-       "subject manifest(s) (JSON); also given by position")
       ("rois", po::value(&options.rois)->default_value(options.rois), "comma-separated ROI names of the manifest")
       ("per-hemisphere", po::value(&options.per_hemisphere)->default_value(options.per_hemisphere),
        "most reliable vertices per ROI and hemisphere (vertex selection as 'rsa select')")
@@ -44,10 +40,8 @@ void declare(RsaRoiOptions& options, CommandDeclaration& declaration) {
       ("bootstraps", po::value(&options.bootstraps)->default_value(options.bootstraps),
        "bootstrap samples: of the images for the AI-AN difference, of the vertices for the error bars, and 80% "
        "vertex subsamples")
-      ("mask-non-finite", po::bool_switch(&options.mask_non_finite), "leave vertices with NaN/Inf betas out instead of stopping")
       ("out", po::value(&options.out)->required()->value_name("DIR"), "output folder: <subject>.roi_rsa.tsv (+ .json provenance)");
-  declare_searchlight_geometry(options.geometry, declaration);
-  declaration.positional.add("manifest", -1);
+  declare_subject_input(options.input, declaration);
 }
 
 /// Patterns (images x selected vertices) per presentation and type.
@@ -87,13 +81,10 @@ void run(const RsaRoiOptions& options, RunContext& context) {
   analysis_options.feature_bootstraps = options.bootstraps;
   analysis_options.seed = context.global().seed;
   std::filesystem::create_directories(options.out);
-  for (const std::string& manifest_path : options.manifests) {
-    context.provenance().add_input(manifest_path);
-    const fmri::SubjectManifest manifest = fmri::read_subject_manifest(manifest_path);
-    std::vector<HemisphereData> hemispheres;
-    for (const auto& files : manifest.hemispheres) {
-      hemispheres.push_back(load_hemisphere(files, manifest_path, options.geometry, options.mask_non_finite, context));
-    }
+  for (const std::string& manifest_path : options.input.manifests) {
+    const LoadedSubject subject = load_subject(manifest_path, options.input, context);
+    const fmri::SubjectManifest& manifest = subject.manifest;
+    const std::vector<HemisphereData>& hemispheres = subject.hemispheres;
     for (std::size_t h = 1; h < hemispheres.size(); ++h) {
       if (hemispheres[h].design.image_ids() != hemispheres[0].design.image_ids() ||
           hemispheres[h].design.image_types() != hemispheres[0].design.image_types()) {

@@ -19,32 +19,26 @@ namespace visalign::apps {
 namespace {
 
 struct RsaSearchlightOptions {
-  std::vector<std::string> manifests;
+  SubjectInput input;
   std::string reference = "RE";
   std::vector<std::string> compared = {"AN", "AI"};
   std::string distance = "correlation";
   std::string comparison = "spearman";
   int permutations = 1000;
-  bool mask_non_finite = false;
   std::string out;
-  SearchlightGeometry geometry;
 };
 
 void declare(RsaSearchlightOptions& options, CommandDeclaration& declaration) {
   declaration.options.add_options()
-      ("manifest", po::value(&options.manifests)->required()->composing()->value_name("FILE"),
-       "subject manifest(s) (JSON); also given by position")
       ("reference", po::value(&options.reference)->default_value(options.reference), "reference image type")
       ("distance", po::value(&options.distance)->default_value(options.distance), "RDM distance: correlation, euclidean or cosine")
       ("comparison", po::value(&options.comparison)->default_value(options.comparison), "RDM comparison: spearman or pearson")
       ("permutations", po::value(&options.permutations)->default_value(options.permutations),
        "label permutations per vertex (the same permutations at every vertex); 0 for similarity maps only")
-      ("mask-non-finite", po::bool_switch(&options.mask_non_finite), "leave vertices with NaN/Inf betas out instead of stopping")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: <subject>/<hemi>.searchlight.func.gii and .mgz (maps r_RE-AN, r_RE-AI, r_AI_minus_AN, "
        "p_RE-AN, p_RE-AI, q_RE-AN, q_RE-AI)");
-  declare_searchlight_geometry(options.geometry, declaration);
-  declaration.positional.add("manifest", -1);
+  declare_subject_input(options.input, declaration);
 }
 
 void run(const RsaSearchlightOptions& options, RunContext& context) {
@@ -60,13 +54,10 @@ void run(const RsaSearchlightOptions& options, RunContext& context) {
     std::filesystem::create_directories(options.out);
     context.check_output_location(std::filesystem::path(options.out) / "x");
   }
-  for (const std::string& manifest_path : options.manifests) {
-    context.provenance().add_input(manifest_path);
-    const fmri::SubjectManifest manifest = fmri::read_subject_manifest(manifest_path);
-    std::vector<HemisphereData> hemispheres;
-    for (const auto& files : manifest.hemispheres) {
-      hemispheres.push_back(load_hemisphere(files, manifest_path, options.geometry, options.mask_non_finite, context));
-    }
+  for (const std::string& manifest_path : options.input.manifests) {
+    const LoadedSubject subject = load_subject(manifest_path, options.input, context);
+    const fmri::SubjectManifest& manifest = subject.manifest;
+    const std::vector<HemisphereData>& hemispheres = subject.hemispheres;
     const auto folder = std::filesystem::path(options.out) / manifest.subject;
     if (group.is_root()) std::filesystem::create_directories(folder);
     for (const auto& hemisphere : hemispheres) {

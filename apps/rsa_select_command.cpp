@@ -16,43 +16,34 @@ namespace visalign::apps {
 namespace {
 
 struct RsaSelectOptions {
-  std::vector<std::string> manifests;
+  SubjectInput input;
   std::string rois = "V1,V2,V3,V4,LO";
   int per_hemisphere = 100;
   std::string reference = "RE";
   std::string distance = "correlation";
-  bool mask_non_finite = false;
   std::string out;
-  SearchlightGeometry geometry;
 };
 
 void declare(RsaSelectOptions& options, CommandDeclaration& declaration) {
   declaration.options.add_options()
-      ("manifest", po::value(&options.manifests)->required()->composing()->value_name("FILE"),
-       "subject manifest(s) (JSON); also given by position")
       ("rois", po::value(&options.rois)->default_value(options.rois), "comma-separated ROI names of the manifest")
       ("per-hemisphere", po::value(&options.per_hemisphere)->default_value(options.per_hemisphere),
        "vertices kept per ROI and hemisphere (the study: 100, i.e. 200 per ROI; 200 as a check)")
       ("reference", po::value(&options.reference)->default_value(options.reference),
        "image type whose RDMs of two presentations give the reliability (only these betas are used)")
       ("distance", po::value(&options.distance)->default_value(options.distance), "RDM distance: correlation, euclidean or cosine")
-      ("mask-non-finite", po::bool_switch(&options.mask_non_finite), "leave vertices with NaN/Inf betas out instead of stopping")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: <subject>/<hemi>.reliability.func.gii and .mgz, <subject>/selected_vertices.tsv, "
        "<subject>/label/<hemi>.<roi>.selected.label");
-  declare_searchlight_geometry(options.geometry, declaration);
-  declaration.positional.add("manifest", -1);
+  declare_subject_input(options.input, declaration);
 }
 
 void run(const RsaSelectOptions& options, RunContext& context) {
   const rsa::RdmDistance distance = rsa::parse_rdm_distance(options.distance);
-  for (const std::string& manifest_path : options.manifests) {
-    context.provenance().add_input(manifest_path);
-    const fmri::SubjectManifest manifest = fmri::read_subject_manifest(manifest_path);
-    std::vector<HemisphereData> hemispheres;
-    for (const auto& files : manifest.hemispheres) {
-      hemispheres.push_back(load_hemisphere(files, manifest_path, options.geometry, options.mask_non_finite, context));
-    }
+  for (const std::string& manifest_path : options.input.manifests) {
+    const LoadedSubject subject = load_subject(manifest_path, options.input, context);
+    const fmri::SubjectManifest& manifest = subject.manifest;
+    const std::vector<HemisphereData>& hemispheres = subject.hemispheres;
     const std::vector<std::string> rois = roi_names(options.rois, hemispheres, manifest_path);
     const auto folder = std::filesystem::path(options.out) / manifest.subject;
     std::filesystem::create_directories(folder / "label");

@@ -116,6 +116,25 @@ HemisphereData load_hemisphere(const fmri::HemisphereFiles& files, const std::st
   return data;
 }
 
+void declare_subject_input(SubjectInput& input, CommandDeclaration& declaration) {
+  declaration.options.add_options()
+      ("manifest", po::value(&input.manifests)->required()->composing()->value_name("FILE"),
+       "subject manifest(s) (JSON); also given by position")
+      ("mask-non-finite", po::bool_switch(&input.mask_non_finite), "leave vertices with NaN/Inf betas out instead of stopping");
+  declare_searchlight_geometry(input.geometry, declaration);
+  declaration.positional.add("manifest", -1);
+}
+
+LoadedSubject load_subject(const std::string& manifest_path, const SubjectInput& input, RunContext& context) {
+  context.provenance().add_input(manifest_path);
+  LoadedSubject subject;
+  subject.manifest = fmri::read_subject_manifest(manifest_path);
+  for (const auto& files : subject.manifest.hemispheres) {
+    subject.hemispheres.push_back(load_hemisphere(files, manifest_path, input.geometry, input.mask_non_finite, context));
+  }
+  return subject;
+}
+
 std::vector<std::string> roi_names(const std::string& list, const std::vector<HemisphereData>& hemispheres,
                                    const std::string& manifest) {
   std::vector<std::string> names;

@@ -40,6 +40,25 @@ struct HemisphereData {
 HemisphereData load_hemisphere(const fmri::HemisphereFiles& files, const std::string& manifest, const SearchlightGeometry& geometry,
                                bool mask_non_finite, RunContext& context);
 
+/// What the RSA commands read: manifests (also by position), the searchlight geometry and how to
+/// treat NaN/Inf betas.
+struct SubjectInput {
+  std::vector<std::string> manifests;
+  bool mask_non_finite = false;
+  SearchlightGeometry geometry;
+};
+
+/// Declares --manifest (positional too), --mask-non-finite and the searchlight geometry options.
+void declare_subject_input(SubjectInput& input, CommandDeclaration& declaration);
+
+struct LoadedSubject {
+  fmri::SubjectManifest manifest;
+  std::vector<HemisphereData> hemispheres;
+};
+
+/// Reads one manifest and every hemisphere it names (see load_hemisphere).
+LoadedSubject load_subject(const std::string& manifest_path, const SubjectInput& input, RunContext& context);
+
 /// The ROI names to analyse: the given comma-separated list, each checked to exist in every hemisphere.
 std::vector<std::string> roi_names(const std::string& list, const std::vector<HemisphereData>& hemispheres,
                                    const std::string& manifest);
