@@ -96,6 +96,11 @@ void run(const RsaRoiOptions& options, RunContext& context) {
                                             analysis_options.distance, context);
     fmri::TsvTable table;
     table.columns = similarity_table_columns({"subject", "roi", "hemispheres", "vertices"});
+    struct SummaryLine {
+      std::string roi, hemispheres;
+      rsa::SimilarityAnalysis analysis;
+    };
+    std::vector<SummaryLine> summary;
     ProgressBar progress = context.progress(manifest.subject + " ROI RSA");
     std::size_t done = 0;
     for (const auto& roi : rois) {
@@ -116,6 +121,7 @@ void run(const RsaRoiOptions& options, RunContext& context) {
         if (vertices < 2) throw std::runtime_error(manifest_path + ": ROI " + roi + " has fewer than 2 selectable vertices");
         const rsa::SimilarityAnalysis analysis = rsa::analyze_similarity(roi_patterns(used, selected), analysis_options);
         append_similarity_rows(table, {manifest.subject, roi, label, std::to_string(vertices)}, analysis, analysis_options);
+        if (analysis.similarities.size() >= 2) summary.push_back({roi, label, analysis});
       }
       progress.update(++done, rois.size());
     }
@@ -123,22 +129,14 @@ void run(const RsaRoiOptions& options, RunContext& context) {
     const auto path = std::filesystem::path(options.out) / (manifest.subject + ".roi_rsa.tsv");
     fmri::write_tsv(table, path);
     context.finished_output(path);
-    // The table a person reads: the mean over presentations.
-    std::printf("%-10s %-6s %-5s %8s %8s %8s %8s %10s %8s\n", "subject", "roi", "hemi", "R(RE-AN)", "p", "R(RE-AI)", "p", "AI-AN", "p_boot");
-    for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      const auto& row = table.rows[r];
-      if (row[4] != "mean" || row[5].find(" minus ") == std::string::npos) continue;
-      // The difference row follows the mean rows of the same ROI and hemispheres.
-      std::string an_value, an_p, ai_value, ai_p;
-      for (std::size_t back = r; back-- > 0;) {
-        const auto& previous = table.rows[back];
-        if (previous[1] != row[1] || previous[2] != row[2]) break;
-        if (previous[4] != "mean") continue;
-        if (previous[5] == "RE-AN") an_value = previous[6], an_p = previous[7];
-        if (previous[5] == "RE-AI") ai_value = previous[6], ai_p = previous[7];
-      }
-      std::printf("%-10s %-6s %-5s %8s %8s %8s %8s %10s %8s\n", row[0].c_str(), row[1].c_str(), row[2].c_str(), an_value.c_str(),
-                  an_p.c_str(), ai_value.c_str(), ai_p.c_str(), row[6].c_str(), row[14].c_str());
+    // The table a person reads: the means over presentations.
+    std::printf("%-12s %-8s %-5s %9s %8s %9s %8s %9s %8s\n", "subject", "roi", "hemi", "R(RE-AN)", "p", "R(RE-AI)", "p", "AI - AN",
+                "p_boot");
+    for (const auto& line : summary) {
+      std::printf("%-12s %-8s %-5s %9.4f %8.4f %9.4f %8.4f %9.4f %8.4f\n", manifest.subject.c_str(), line.roi.c_str(),
+                  line.hemispheres.c_str(), line.analysis.similarities[0].mean, line.analysis.similarities[0].p_mean,
+                  line.analysis.similarities[1].mean, line.analysis.similarities[1].p_mean, line.analysis.difference.difference,
+                  line.analysis.difference.p_one_sided);
     }
   }
 }
