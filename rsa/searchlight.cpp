@@ -76,20 +76,20 @@ void sort_entries(VertexWorkspace& work) {
     work.order[target] = static_cast<std::int32_t>(e);
     work.sorted[target] = values[e];
   }
-  for (std::size_t b = 0; b < buckets; ++b) {
-    // Insertion sort (stable: equal values keep entry order) inside the bucket.
-    for (std::size_t i = work.bucket_start[b] + 1; i < work.bucket_start[b + 1]; ++i) {
-      const double value = work.sorted[i];
-      const std::int32_t entry = work.order[i];
-      std::size_t j = i;
-      while (j > work.bucket_start[b] && work.sorted[j - 1] > value) {
-        work.sorted[j] = work.sorted[j - 1];
-        work.order[j] = work.order[j - 1];
-        --j;
-      }
-      work.sorted[j] = value;
-      work.order[j] = entry;
+  // One insertion-sort pass over the whole array: values are out of order only inside a bucket
+  // (a handful each), and equal values keep entry order (stable).
+  for (std::size_t i = 1; i < count; ++i) {
+    const double value = work.sorted[i];
+    if (!(work.sorted[i - 1] > value)) continue;
+    const std::int32_t entry = work.order[i];
+    std::size_t j = i;
+    while (j > 0 && work.sorted[j - 1] > value) {
+      work.sorted[j] = work.sorted[j - 1];
+      work.order[j] = work.order[j - 1];
+      --j;
     }
+    work.sorted[j] = value;
+    work.order[j] = entry;
   }
 }
 
