@@ -1,5 +1,7 @@
 #include "rsa/rdm_comparison.hpp"
 
+#include "rsa/value_order.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -81,18 +83,34 @@ std::int64_t merge_sort_inversions(std::vector<double>& keys, std::vector<double
 
 Eigen::VectorXd average_ranks(const Eigen::Ref<const Eigen::VectorXd>& values) {
   Eigen::VectorXd ranks = Eigen::VectorXd::Constant(values.size(), not_a_number);
-  std::vector<Eigen::Index> order;
-  order.reserve(static_cast<std::size_t>(values.size()));
+  // NaNs keep NaN ranks; the other values are ranked among themselves.
+  std::vector<Eigen::Index> kept;
+  std::vector<double> finite;
+  kept.reserve(static_cast<std::size_t>(values.size()));
+  finite.reserve(static_cast<std::size_t>(values.size()));
+  bool infinite = false;
   for (Eigen::Index i = 0; i < values.size(); ++i) {
-    if (!std::isnan(values(i))) order.push_back(i);
+    if (std::isnan(values(i))) continue;
+    infinite = infinite || std::isinf(values(i));
+    kept.push_back(i);
+    finite.push_back(values(i));
   }
-  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index i, Eigen::Index j) { return values(i) < values(j); });
+  std::vector<std::int32_t> order;
+  if (infinite) {  // the bucket sort needs a finite range
+    order.resize(kept.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::int32_t i, std::int32_t j) { return finite[static_cast<std::size_t>(i)] < finite[static_cast<std::size_t>(j)]; });
+  } else {
+    ValueOrder sorted;
+    order_by_value(finite.data(), finite.size(), sorted);
+    order = std::move(sorted.order);
+  }
   // Runs of exactly equal values share the mean of the ranks they span: (first + last) / 2, 1-based.
   std::size_t start = 0;
   for (std::size_t k = 1; k <= order.size(); ++k) {
-    if (k == order.size() || values(order[k]) != values(order[start])) {
+    if (k == order.size() || finite[static_cast<std::size_t>(order[k])] != finite[static_cast<std::size_t>(order[start])]) {
       const double rank = 0.5 * static_cast<double>(start + 1 + k);
-      for (std::size_t m = start; m < k; ++m) ranks(order[m]) = rank;
+      for (std::size_t m = start; m < k; ++m) ranks(kept[static_cast<std::size_t>(order[m])]) = rank;
       start = k;
     }
   }

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "rsa/statistics.hpp"
+#include "rsa/value_order.hpp"
 
 namespace visalign::rsa {
 
@@ -26,10 +27,7 @@ using BetaMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 struct VertexWorkspace {
   Eigen::MatrixXd patterns;  // disk vertices x conditions
   Eigen::VectorXd condensed;
-  std::vector<std::int32_t> order;
-  std::vector<double> sorted;
-  std::vector<std::size_t> bucket_start, bucket_fill;
-  std::vector<std::uint32_t> bucket;
+  ValueOrder ranking;
 };
 
 /// The condensed RDM of one condition set over one disk; false when undefined (constant patterns).
@@ -48,60 +46,15 @@ bool disk_rdm(const Eigen::Ref<const BetaMatrix>& betas, const std::int32_t* dis
   return work.condensed.allFinite();
 }
 
-/// Sorts the condensed RDM's entries by value, ties by entry number: a bucket sort (values mapped
-/// monotonically onto ~one bucket per entry, then insertion sort inside each bucket by the exact
-/// value), linear in the number of entries. Leaves the entries in work.order and their values in
-/// work.sorted.
-void sort_entries(VertexWorkspace& work) {
-  const auto count = static_cast<std::size_t>(work.condensed.size());
-  const double* values = work.condensed.data();
-  const double low = work.condensed.minCoeff(), high = work.condensed.maxCoeff();
-  const std::size_t buckets = std::max<std::size_t>(1, count);
-  // Monotone: v1 <= v2 gives bucket(v1) <= bucket(v2) (IEEE subtraction, multiplication and the
-  // conversion all round monotonically).
-  const double scale = high > low ? static_cast<double>(buckets) / (high - low) : 0.0;
-  work.bucket.resize(count);
-  work.bucket_start.assign(buckets + 1, 0);
-  for (std::size_t e = 0; e < count; ++e) {
-    const std::size_t bucket = std::min(buckets - 1, static_cast<std::size_t>((values[e] - low) * scale));
-    work.bucket[e] = static_cast<std::uint32_t>(bucket);
-    ++work.bucket_start[bucket + 1];
-  }
-  for (std::size_t b = 0; b < buckets; ++b) work.bucket_start[b + 1] += work.bucket_start[b];
-  work.order.resize(count);
-  work.sorted.resize(count);
-  work.bucket_fill.assign(work.bucket_start.begin(), work.bucket_start.end() - 1);
-  for (std::size_t e = 0; e < count; ++e) {  // ascending e: each bucket starts in entry order
-    const std::size_t target = work.bucket_fill[work.bucket[e]]++;
-    work.order[target] = static_cast<std::int32_t>(e);
-    work.sorted[target] = values[e];
-  }
-  // One insertion-sort pass over the whole array: values are out of order only inside a bucket
-  // (a handful each), and equal values keep entry order (stable).
-  for (std::size_t i = 1; i < count; ++i) {
-    const double value = work.sorted[i];
-    if (!(work.sorted[i - 1] > value)) continue;
-    const std::int32_t entry = work.order[i];
-    std::size_t j = i;
-    while (j > 0 && work.sorted[j - 1] > value) {
-      work.sorted[j] = work.sorted[j - 1];
-      work.order[j] = work.order[j - 1];
-      --j;
-    }
-    work.sorted[j] = value;
-    work.order[j] = entry;
-  }
-}
-
 /// Centred vector that the comparison correlates: doubled average ranks minus their mean (exact
 /// integers) for Spearman, centred values for Pearson. Writes entry e to out[e * stride] and
 /// returns the vector's norm (0 when constant).
 double centred_vector(VertexWorkspace& work, RdmComparison comparison, double* out, std::size_t stride) {
   const Eigen::Index entries = work.condensed.size();
   if (comparison == RdmComparison::spearman) {
-    sort_entries(work);
-    const double* sorted = work.sorted.data();
-    const std::int32_t* order = work.order.data();
+    order_by_value(work.condensed.data(), static_cast<std::size_t>(entries), work.ranking);
+    const double* sorted = work.ranking.sorted.data();
+    const std::int32_t* order = work.ranking.order.data();
     double squares = 0;
     for (Eigen::Index start = 0; start < entries;) {
       Eigen::Index end = start + 1;
