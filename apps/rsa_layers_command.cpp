@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/similarity_options.hpp"
 #include "apps/similarity_table.hpp"
 #include "fmri/design.hpp"
 #include "fmri/npy.hpp"
@@ -20,10 +21,7 @@ namespace {
 
 struct RsaLayersOptions {
   std::string layers;
-  std::string distance = "correlation";
-  std::string comparison = "spearman";
-  int permutations = 1000;
-  int bootstraps = 1000;
+  SimilarityStatistics statistics;
   std::string out;
 };
 
@@ -33,14 +31,9 @@ void declare(RsaLayersOptions& options, CommandDeclaration& declaration) {
        "layer list: {\"images\": \"images.tsv\", \"layers\": [{\"name\": \"conv1\", \"activations\": \"conv1.npy\"}, ...]} "
        "in network order; paths relative to the JSON; each NPY is images x units with rows as images.tsv describes "
        "(a design table: image_id, image_type, presentation 1)")
-      ("distance", po::value(&options.distance)->default_value(options.distance), "RDM distance: correlation, euclidean or cosine")
-      ("comparison", po::value(&options.comparison)->default_value(options.comparison),
-       "RDM comparison: spearman, pearson, kendall-tau-a or rho-a")
-      ("permutations", po::value(&options.permutations)->default_value(options.permutations), "label permutations per similarity")
-      ("bootstraps", po::value(&options.bootstraps)->default_value(options.bootstraps),
-       "bootstrap samples (images for the difference; units for the error bars)")
       ("out", po::value(&options.out)->required()->value_name("TSV"),
        "results table (+ .json provenance); the Mann-Kendall trends go to <name>.trends.tsv beside it");
+  declare_similarity_statistics(options.statistics, declaration);
   declaration.positional.add("layers", 1);
 }
 
@@ -57,6 +50,8 @@ struct Layer {
 };
 
 void run(const RsaLayersOptions& options, RunContext& context) {
+  rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global().seed);
+  analysis_options.subsample_fraction = 0;  // units of a layer: the bootstrap intervals suffice
   context.check_output_location(options.out);
   context.provenance().add_input(options.layers);
   const std::vector<char> bytes = surface::read_file_bytes(options.layers);
@@ -100,14 +95,6 @@ void run(const RsaLayersOptions& options, RunContext& context) {
                                                                  std::to_string(activations.back().rows()));
     }
   }
-  rsa::SimilarityAnalysisOptions analysis_options;
-  analysis_options.distance = rsa::parse_rdm_distance(options.distance);
-  analysis_options.comparison = rsa::parse_rdm_comparison(options.comparison);
-  analysis_options.permutations = options.permutations;
-  analysis_options.image_bootstraps = options.bootstraps;
-  analysis_options.feature_bootstraps = options.bootstraps;
-  analysis_options.subsample_fraction = 0;
-  analysis_options.seed = context.global().seed;
 
   fmri::TsvTable table;
   table.columns = similarity_table_columns({"layer", "units"});

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "apps/commands.hpp"
+#include "apps/similarity_options.hpp"
 #include "apps/similarity_table.hpp"
 #include "apps/subject_data.hpp"
 #include "fmri/tsv_table.hpp"
@@ -18,10 +19,7 @@ struct RsaRoiOptions {
   std::string rois = "V1,V2,V3,V4,LO";
   int per_hemisphere = 100;
   bool hemispheres_separately = false;
-  std::string distance = "correlation";
-  std::string comparison = "spearman";
-  int permutations = 1000;
-  int bootstraps = 1000;
+  SimilarityStatistics statistics;
   std::string out;
 };
 
@@ -32,15 +30,8 @@ void declare(RsaRoiOptions& options, CommandDeclaration& declaration) {
        "most reliable vertices per ROI and hemisphere (vertex selection as 'rsa select')")
       ("hemispheres-separately", po::bool_switch(&options.hemispheres_separately),
        "also analyse each hemisphere's vertices on their own (rows 'lh', 'rh' besides 'both')")
-      ("distance", po::value(&options.distance)->default_value(options.distance), "RDM distance: correlation, euclidean or cosine")
-      ("comparison", po::value(&options.comparison)->default_value(options.comparison),
-       "RDM comparison: spearman, pearson, kendall-tau-a or rho-a")
-      ("permutations", po::value(&options.permutations)->default_value(options.permutations),
-       "label permutations per similarity (p = (1 + #null >= observed) / (1 + permutations))")
-      ("bootstraps", po::value(&options.bootstraps)->default_value(options.bootstraps),
-       "bootstrap samples: of the images for the AI-AN difference, of the vertices for the error bars, and 80% "
-       "vertex subsamples")
       ("out", po::value(&options.out)->required()->value_name("DIR"), "output folder: <subject>.roi_rsa.tsv (+ .json provenance)");
+  declare_similarity_statistics(options.statistics, declaration);
   declare_subject_input(options.input, declaration);
 }
 
@@ -73,13 +64,7 @@ std::vector<rsa::TypePatterns> roi_patterns(const std::vector<const HemisphereDa
 }
 
 void run(const RsaRoiOptions& options, RunContext& context) {
-  rsa::SimilarityAnalysisOptions analysis_options;
-  analysis_options.distance = rsa::parse_rdm_distance(options.distance);
-  analysis_options.comparison = rsa::parse_rdm_comparison(options.comparison);
-  analysis_options.permutations = options.permutations;
-  analysis_options.image_bootstraps = options.bootstraps;
-  analysis_options.feature_bootstraps = options.bootstraps;
-  analysis_options.seed = context.global().seed;
+  const rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global().seed);
   std::filesystem::create_directories(options.out);
   for (const std::string& manifest_path : options.input.manifests) {
     const LoadedSubject subject = load_subject(manifest_path, options.input, context);

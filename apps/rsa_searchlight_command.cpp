@@ -9,6 +9,7 @@
 #include "apps/commands.hpp"
 #include "apps/process_group.hpp"
 #include "apps/subject_data.hpp"
+#include "fmri/searchlight_plan.hpp"
 #include "fmri/surface_map_file.hpp"
 #include "rsa/searchlight.hpp"
 #include "rsa/statistics.hpp"
@@ -61,25 +62,12 @@ void run(const RsaSearchlightOptions& options, RunContext& context) {
     const auto folder = std::filesystem::path(options.out) / manifest.subject;
     if (group.is_root()) std::filesystem::create_directories(folder);
     for (const auto& hemisphere : hemispheres) {
-      const fmri::Design& design = hemisphere.design;
-      std::vector<rsa::ConditionSet> sets;
-      std::vector<rsa::SearchlightMeasure> measures;
-      for (const auto& type : options.compared) measures.push_back({options.reference + "-" + type, {}});
-      for (const int presentation : design.presentations()) {
-        auto add_set = [&](const std::string& type) {
-          const auto columns = design.columns_of(type, presentation);
-          sets.emplace_back(columns.begin(), columns.end());
-          return static_cast<int>(sets.size() - 1);
-        };
-        const int reference = add_set(options.reference);
-        for (std::size_t t = 0; t < options.compared.size(); ++t) {
-          measures[t].comparisons.push_back({reference, add_set(options.compared[t])});
-        }
-      }
+      const fmri::SearchlightPlan plan = fmri::type_similarity_plan(hemisphere.design, options.reference, options.compared);
+      const auto& measures = plan.measures;
       const auto [first, last] = group.share(hemisphere.vertex_count);
       ProgressBar progress = context.progress(manifest.subject + " " + hemisphere.files.name + " searchlight");
       const rsa::SearchlightResult local = rsa::searchlight_rsa(
-          hemisphere.betas, {hemisphere.disks.offsets, hemisphere.disks.vertices}, sets, measures, engine, first, last,
+          hemisphere.betas, {hemisphere.disks.offsets, hemisphere.disks.vertices}, plan.sets, plan.measures, engine, first, last,
           [&](std::size_t done, std::size_t total) { progress.update(done, total); });
       progress.finish();
       // Gather rank by rank (vertex ranges are contiguous and in rank order).

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "fmri/searchlight_plan.hpp"
 #include "fmri/simulated_subject.hpp"
 #include "fmri/vertex_selection.hpp"
 #include "rsa/searchlight.hpp"
@@ -15,33 +16,12 @@
 namespace visalign::fmri {
 namespace {
 
-struct MeasureSetup {
-  std::vector<rsa::ConditionSet> sets;
-  std::vector<rsa::SearchlightMeasure> measures;
-};
-
-MeasureSetup re_an_ai(const Design& design) {
-  MeasureSetup setup;
-  setup.measures = {{"RE-AN", {}}, {"RE-AI", {}}};
-  for (const int presentation : design.presentations()) {
-    auto add = [&](const std::string& type) {
-      const auto columns = design.columns_of(type, presentation);
-      setup.sets.emplace_back(columns.begin(), columns.end());
-      return static_cast<int>(setup.sets.size() - 1);
-    };
-    const int re = add("RE");
-    setup.measures[0].comparisons.push_back({re, add("AN")});
-    setup.measures[1].comparisons.push_back({re, add("AI")});
-  }
-  return setup;
-}
-
 TEST(RsaOnSimulatedSubject, PermutationPValuesAreCalibratedAtSnrZero) {
   SimulationOptions options;
   options.sphere_order = 5;
   options.snr = 0;
   const SimulatedSubject subject = simulate_subject(options);
-  const MeasureSetup setup = re_an_ai(subject.design);
+  const SearchlightPlan setup = type_similarity_plan(subject.design, "RE", {"AN", "AI"});
   rsa::SearchlightOptions engine;
   engine.permutations = 1000;
   engine.seed = 17;
@@ -72,7 +52,7 @@ TEST(RsaOnSimulatedSubject, PlantedAnswerIsRecoveredInEveryRoi) {
   options.sphere_order = 5;
   options.snr = 1;
   const SimulatedSubject subject = simulate_subject(options);
-  const MeasureSetup setup = re_an_ai(subject.design);
+  const SearchlightPlan setup = type_similarity_plan(subject.design, "RE", {"AN", "AI"});
   for (const auto& hemisphere : subject.hemispheres) {
     const surface::NeighborhoodTable disks = surface::geodesic_disks(hemisphere.white, {3.0, surface::GeodesicMethod::fast_marching, 2});
     const VertexMajorBetas betas = hemisphere.betas;
