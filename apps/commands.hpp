@@ -17,5 +17,8 @@ Command rsa_select_command();
 Command rsa_roi_command();
 Command rsa_layers_command();
 Command rsa_searchlight_command();
+Command encoding_fit_command();
+Command encoding_predictivity_command();
+Command encoding_eigenspectrum_command();
 
 }  // namespace visalign::apps

@@ -16,7 +16,8 @@ std::vector<Command> all_commands() {
   return {surface_info_command(), surface_geodesic_command(), surface_neighborhoods_command(),
           surface_convert_command(), surface_icosphere_command(), fmri_info_command(), fmri_roi_command(),
           fmri_simulate_command(), rsa_select_command(), rsa_roi_command(), rsa_layers_command(),
-          rsa_searchlight_command()};
+          rsa_searchlight_command(), encoding_fit_command(),
+          encoding_predictivity_command(), encoding_eigenspectrum_command()};
 }
 
 void print_overview(const std::vector<Command>& commands) {

@@ -4,16 +4,11 @@
 #include <cstdio>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
-
 #include "apps/commands.hpp"
+#include "apps/layer_activations.hpp"
 #include "apps/similarity_options.hpp"
 #include "apps/similarity_table.hpp"
-#include "fmri/design.hpp"
-#include "fmri/npy.hpp"
 #include "fmri/tsv_table.hpp"
-#include "surface/file_bytes.hpp"
-#include "surface/format_error.hpp"
 
 namespace visalign::apps {
 
@@ -44,72 +39,30 @@ std::filesystem::path trends_path(const std::filesystem::path& out) {
   return path;
 }
 
-struct Layer {
-  std::string name;
-  std::filesystem::path activations;
-};
-
 void run(const RsaLayersOptions& options, RunContext& context) {
   rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global().seed);
   analysis_options.subsample_fraction = 0;  // units of a layer: the bootstrap intervals suffice
   context.check_output_location(options.out);
-  context.provenance().add_input(options.layers);
-  const std::vector<char> bytes = surface::read_file_bytes(options.layers);
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(bytes.begin(), bytes.end());
-  } catch (const nlohmann::json::parse_error& error) {
-    throw surface::FormatError(options.layers, std::string("JSON: ") + error.what());
-  }
-  const std::filesystem::path folder = std::filesystem::path(options.layers).parent_path();
-  if (!document.contains("images") || !document["images"].is_string()) {
-    throw surface::FormatError(options.layers, "images: expected the path of the images table");
-  }
-  if (!document.contains("layers") || !document["layers"].is_array() || document["layers"].size() < 1) {
-    throw surface::FormatError(options.layers, "layers: expected a list of {name, activations}");
-  }
-  const auto images_path = folder / document["images"].get<std::string>();
-  context.provenance().add_input(images_path);
-  const fmri::Design images = fmri::read_design(images_path);
-  fmri::check_design(images, static_cast<std::int64_t>(images.columns.size()), images_path.string());
-  if (images.image_ids().size() < 3) {
-    throw surface::FormatError(images_path.string(), "images: expected at least 3 images (an RDM needs 3 conditions), found " +
-                                                         std::to_string(images.image_ids().size()));
-  }
-  std::vector<Layer> layers;
-  for (std::size_t i = 0; i < document["layers"].size(); ++i) {
-    const auto& entry = document["layers"][i];
-    if (!entry.contains("name") || !entry.contains("activations")) {
-      throw surface::FormatError(options.layers, "layers[" + std::to_string(i) + "]: expected name and activations");
-    }
-    layers.push_back({entry["name"].get<std::string>(), folder / entry["activations"].get<std::string>()});
-  }
-  // Validate every layer before the long work: each has one row per image.
-  std::vector<Eigen::MatrixXd> activations;
-  for (const Layer& layer : layers) {
-    context.provenance().add_input(layer.activations);
-    activations.push_back(fmri::npy_matrix(fmri::read_npy(layer.activations), layer.activations.string()));
-    if (activations.back().rows() != static_cast<Eigen::Index>(images.columns.size())) {
-      throw surface::FormatError(layer.activations.string(), "rows: expected " + std::to_string(images.columns.size()) +
-                                                                 " images (as in " + images_path.string() + "), found " +
-                                                                 std::to_string(activations.back().rows()));
-    }
-  }
+  const LayerList list = read_layer_list(options.layers, context);
+  const fmri::Design& images = list.images;
 
   fmri::TsvTable table;
   table.columns = similarity_table_columns({"layer", "units"});
   std::map<std::string, std::vector<double>> series;
   ProgressBar progress = context.progress("layer RSA");
+  const auto& layers = list.layers;
   for (std::size_t l = 0; l < layers.size(); ++l) {
     rsa::TypePatterns patterns;
     for (const std::string& type : images.image_types()) {
       const auto rows = images.columns_of(type, images.presentations().front());
-      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows.size()), activations[l].cols());
-      for (std::size_t i = 0; i < rows.size(); ++i) matrix.row(static_cast<Eigen::Index>(i)) = activations[l].row(rows[i]);
+      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows.size()), layers[l].activations.cols());
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        matrix.row(static_cast<Eigen::Index>(i)) = layers[l].activations.row(rows[i]).cast<double>();
+      }
       patterns[type] = matrix;
     }
     const rsa::SimilarityAnalysis analysis = rsa::analyze_similarity({patterns}, analysis_options);
-    append_similarity_rows(table, {layers[l].name, std::to_string(activations[l].cols())}, analysis, analysis_options);
+    append_similarity_rows(table, {layers[l].name, std::to_string(layers[l].activations.cols())}, analysis, analysis_options);
     for (const auto& similarity : analysis.similarities) series[similarity.type].push_back(similarity.mean);
     progress.update(l + 1, layers.size());
   }

@@ -35,34 +35,6 @@ void declare(RsaRoiOptions& options, CommandDeclaration& declaration) {
   declare_subject_input(options.input, declaration);
 }
 
-/// Patterns (images x selected vertices) per presentation and type.
-std::vector<rsa::TypePatterns> roi_patterns(const std::vector<const HemisphereData*>& hemispheres,
-                                            const std::vector<const fmri::SelectedVertices*>& selected) {
-  const fmri::Design& design = hemispheres.front()->design;
-  std::vector<rsa::TypePatterns> presentations;
-  Eigen::Index features = 0;
-  for (const auto* s : selected) features += static_cast<Eigen::Index>(s->vertices.size());
-  for (const int presentation : design.presentations()) {
-    rsa::TypePatterns patterns;
-    for (const std::string& type : design.image_types()) {
-      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(design.image_ids().size()), features);
-      Eigen::Index column = 0;
-      for (std::size_t h = 0; h < hemispheres.size(); ++h) {
-        const auto columns = hemispheres[h]->design.columns_of(type, presentation);
-        for (const std::int32_t vertex : selected[h]->vertices) {
-          for (std::size_t image = 0; image < columns.size(); ++image) {
-            matrix(static_cast<Eigen::Index>(image), column) = hemispheres[h]->betas(vertex, columns[image]);
-          }
-          ++column;
-        }
-      }
-      patterns[type] = matrix;
-    }
-    presentations.push_back(std::move(patterns));
-  }
-  return presentations;
-}
-
 void run(const RsaRoiOptions& options, RunContext& context) {
   const rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global().seed);
   std::filesystem::create_directories(options.out);
@@ -104,7 +76,7 @@ void run(const RsaRoiOptions& options, RunContext& context) {
           vertices += selected.back()->vertices.size();
         }
         if (vertices < 2) throw std::runtime_error(manifest_path + ": ROI " + roi + " has fewer than 2 selectable vertices");
-        const rsa::SimilarityAnalysis analysis = rsa::analyze_similarity(roi_patterns(used, selected), analysis_options);
+        const rsa::SimilarityAnalysis analysis = rsa::analyze_similarity(roi_response_patterns(used, selected), analysis_options);
         append_similarity_rows(table, {manifest.subject, roi, label, std::to_string(vertices)}, analysis, analysis_options);
         if (analysis.similarities.size() >= 2) summary.push_back({roi, label, analysis});
       }

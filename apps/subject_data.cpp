@@ -180,4 +180,31 @@ std::vector<HemisphereSelection> select_vertices(const std::vector<HemisphereDat
   return selections;
 }
 
+std::vector<rsa::TypePatterns> roi_response_patterns(const std::vector<const HemisphereData*>& hemispheres,
+                                                     const std::vector<const fmri::SelectedVertices*>& selected) {
+  const fmri::Design& design = hemispheres.front()->design;
+  std::vector<rsa::TypePatterns> presentations;
+  Eigen::Index features = 0;
+  for (const auto* s : selected) features += static_cast<Eigen::Index>(s->vertices.size());
+  for (const int presentation : design.presentations()) {
+    rsa::TypePatterns patterns;
+    for (const std::string& type : design.image_types()) {
+      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(design.image_ids().size()), features);
+      Eigen::Index column = 0;
+      for (std::size_t h = 0; h < hemispheres.size(); ++h) {
+        const auto columns = hemispheres[h]->design.columns_of(type, presentation);
+        for (const std::int32_t vertex : selected[h]->vertices) {
+          for (std::size_t image = 0; image < columns.size(); ++image) {
+            matrix(static_cast<Eigen::Index>(image), column) = hemispheres[h]->betas(vertex, columns[image]);
+          }
+          ++column;
+        }
+      }
+      patterns[type] = matrix;
+    }
+    presentations.push_back(std::move(patterns));
+  }
+  return presentations;
+}
+
 }  // namespace visalign::apps

@@ -11,6 +11,7 @@
 #include "fmri/roi.hpp"
 #include "fmri/subject_manifest.hpp"
 #include "fmri/vertex_selection.hpp"
+#include "rsa/similarity_analysis.hpp"
 #include "surface/neighborhood_table.hpp"
 
 namespace visalign::apps {
@@ -77,5 +78,11 @@ struct HemisphereSelection {
 std::vector<HemisphereSelection> select_vertices(const std::vector<HemisphereData>& hemispheres, const std::vector<std::string>& rois,
                                                  int per_hemisphere, const std::string& reference_type, rsa::RdmDistance distance,
                                                  RunContext& context);
+
+/// The responses of a ROI's selected vertices, both hemispheres side by side (columns: the first
+/// hemisphere's selected vertices in order, then the next's): per presentation (design order), per
+/// image type, images (ordered as design.image_ids()) x vertices. The hemispheres share a design.
+std::vector<rsa::TypePatterns> roi_response_patterns(const std::vector<const HemisphereData*>& hemispheres,
+                                                     const std::vector<const fmri::SelectedVertices*>& selected);
 
 }  // namespace visalign::apps

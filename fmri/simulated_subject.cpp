@@ -295,6 +295,19 @@ std::vector<std::filesystem::path> write_simulated_subject(const SimulatedSubjec
   write_npy(subject.low_level, folder / "features" / "low_level.npy", true);
   write_npy(subject.high_level, folder / "features" / "high_level.npy", true);
   written.insert(written.end(), {folder / "features" / "low_level.npy", folder / "features" / "high_level.npy"});
+  // The representations as a two-layer "model" (low level first), in the layer-list format that
+  // `rsa layers` and `encoding fit` read: rows RE..., AN..., AI... as in images.tsv.
+  Design images;
+  for (const DesignColumn& column : subject.design.columns) {
+    if (column.presentation == 1) images.columns.push_back(column);
+  }
+  write_design(images, folder / "features" / "images.tsv");
+  nlohmann::json layers;
+  layers["images"] = "images.tsv";
+  layers["layers"] = nlohmann::json::array({{{"name", "low_level"}, {"activations", "low_level.npy"}},
+                                            {{"name", "high_level"}, {"activations", "high_level.npy"}}});
+  surface::write_bytes_atomically(folder / "features" / "layers.json", layers.dump(2) + "\n");
+  written.insert(written.end(), {folder / "features" / "images.tsv", folder / "features" / "layers.json"});
 
   nlohmann::json truth;
   truth["subject"] = options.subject;

@@ -1,0 +1,157 @@
+// visalign encoding predictivity: noise-corrected neural predictivity of a feature set (seed 001,
+// "V1 neural response predictivity"): features -> PCA -> PLS (or ridge) -> held-out Pearson r per
+// neuron / sqrt(its Spearman-Brown split-half reliability), and the median over neurons.
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "apps/commands.hpp"
+#include "apps/neural_responses.hpp"
+#include "apps/similarity_table.hpp"
+#include "encoding/neural_predictivity.hpp"
+#include "fmri/tsv_table.hpp"
+
+namespace visalign::apps {
+
+namespace {
+
+struct EncodingPredictivityOptions {
+  std::string features;
+  NeuralResponseInput responses;
+  std::string pca_basis;
+  int pca_components = 1000;
+  std::string regression = "pls";
+  int pls_components = 25;
+  std::string ridge_penalties = "0.01,0.1,1,10";
+  int splits = 20;
+  double train_fraction = 0.75;
+  std::string training_features, training_responses;
+  int reliability_splits = 10;
+  std::string out;
+};
+
+void declare(EncodingPredictivityOptions& options, CommandDeclaration& declaration) {
+  declaration.options.add_options()
+      ("features", po::value(&options.features)->required()->value_name("NPY"),
+       "model features of the recorded stimuli: stimuli x features (e.g. a CNN layer's activations, or pixels)");
+  declare_neural_responses(options.responses, declaration);
+  declaration.options.add_options()
+      ("pca-basis", po::value(&options.pca_basis)->value_name("NPY"),
+       "features of a separate image set (images x features) on which the PCA basis is fitted; default: the training stimuli")
+      ("pca-components", po::value(&options.pca_components)->default_value(options.pca_components),
+       "PCA dimensions the features are reduced to before the regression (0: no PCA; clipped to what the basis supports)")
+      ("regression", po::value(&options.regression)->default_value(options.regression), "pls (the method) or ridge")
+      ("pls-components", po::value(&options.pls_components)->default_value(options.pls_components),
+       "PLS components (clipped to training stimuli - 1)")
+      ("ridge-penalties", po::value(&options.ridge_penalties)->default_value(options.ridge_penalties),
+       "ridge penalties tried by leave-one-out cross-validation (--regression ridge)")
+      ("splits", po::value(&options.splits)->default_value(options.splits), "random train/test splits of the stimuli")
+      ("train-fraction", po::value(&options.train_fraction)->default_value(options.train_fraction),
+       "share of the stimuli in each split's training set")
+      ("train-features", po::value(&options.training_features)->value_name("NPY"),
+       "a separate training set instead of splits: its features (training stimuli x features) ...")
+      ("train-responses", po::value(&options.training_responses)->value_name("NPY"),
+       "... and its responses averaged over repeats (training stimuli x neurons); then all stimuli of --responses are test stimuli")
+      ("reliability-splits", po::value(&options.reliability_splits)->default_value(options.reliability_splits),
+       "random halves of the repeats averaged for each neuron's split-half reliability")
+      ("out", po::value(&options.out)->required()->value_name("TSV"),
+       "per-neuron table: accuracy, split-half r, Spearman-Brown reliability, noise-corrected predictivity (+ .json provenance)");
+}
+
+std::vector<double> parse_numbers(const std::string& text, const std::string& option) {
+  std::vector<double> numbers;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    std::size_t used = 0;
+    double value = NAN;
+    try {
+      value = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size()) throw std::invalid_argument("--" + option + ": expected numbers, found '" + item + "'");
+    numbers.push_back(value);
+  }
+  if (numbers.empty()) throw std::invalid_argument("--" + option + ": expected a comma-separated list of numbers, found '" + text + "'");
+  return numbers;
+}
+
+void run(const EncodingPredictivityOptions& options, RunContext& context) {
+  encoding::NeuralPredictivityOptions settings;
+  settings.regression = encoding::parse_predictivity_regression(options.regression);
+  settings.pls_components = options.pls_components;
+  settings.ridge.penalties = parse_numbers(options.ridge_penalties, "ridge-penalties");
+  settings.pca_components = options.pca_components;
+  settings.splits = options.splits;
+  settings.train_fraction = options.train_fraction;
+  settings.reliability.splits = options.reliability_splits;
+  settings.reliability.seed = context.global().seed;
+  settings.seed = context.global().seed;
+  if (options.training_features.empty() != options.training_responses.empty()) {
+    throw std::invalid_argument("--train-features and --train-responses: give both or neither");
+  }
+  context.check_output_location(options.out);
+
+  encoding::NeuralPredictivityData data;
+  data.features = read_finite_matrix(options.features, context);
+  data.repeats = read_neural_responses(options.responses, context);
+  if (!options.pca_basis.empty()) data.pca_basis = read_finite_matrix(options.pca_basis, context);
+  if (!options.training_features.empty()) {
+    data.training_features = read_finite_matrix(options.training_features, context);
+    data.training_responses = read_finite_matrix(options.training_responses, context);
+  }
+  if (data.features.rows() != data.repeats.front().rows()) {
+    throw std::runtime_error(options.features + ": rows: expected " + std::to_string(data.repeats.front().rows()) + " stimuli (as " +
+                             options.responses.file + " with layout " + options.responses.layout + "), found " +
+                             std::to_string(data.features.rows()));
+  }
+  ProgressBar progress = context.progress("predictivity");
+  const encoding::NeuralPredictivity result =
+      encoding::compute_neural_predictivity(data, settings, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+  progress.finish();
+
+  fmri::TsvTable table;
+  table.columns = {"neuron", "accuracy", "split_half_r", "reliability_spearman_brown", "noise_corrected", "note"};
+  for (Eigen::Index j = 0; j < result.accuracy.size(); ++j) {
+    const std::string& reason = result.reliability.undefined_reason[static_cast<std::size_t>(j)];
+    std::string note = reason;
+    if (note.empty() && !std::isfinite(result.noise_corrected(j))) note = "reliability <= 0 or accuracy undefined";
+    table.rows.push_back({std::to_string(j), table_number(result.accuracy(j)), table_number(result.reliability.half_correlation(j)),
+                          table_number(result.reliability.spearman_brown(j)), table_number(result.noise_corrected(j)),
+                          note.empty() ? "ok" : note});
+  }
+  context.provenance().add_note("pca_components_used", result.pca_components_used);
+  context.provenance().add_note("pls_components_used", result.pls_components_used);
+  context.provenance().add_note("median_accuracy", result.median_accuracy);
+  context.provenance().add_note("median_noise_corrected", result.median_noise_corrected);
+  fmri::write_tsv(table, options.out);
+  context.finished_output(options.out);
+  std::printf("neurons: %ld (%d without a noise-corrected value), stimuli: %ld, repeats: %zu, %s%s\n",
+              static_cast<long>(result.accuracy.size()), result.neurons_undefined, static_cast<long>(data.features.rows()),
+              data.repeats.size(), options.training_features.empty() ? (std::to_string(options.splits) + " train/test splits").c_str()
+                                                                     : "separate training set",
+              "");
+  std::printf("features: %ld -> PCA %d -> %s%s\n", static_cast<long>(data.features.cols()), result.pca_components_used,
+              options.regression.c_str(),
+              settings.regression == encoding::PredictivityRegression::pls ? (" (" + std::to_string(result.pls_components_used) + " components)").c_str() : "");
+  std::printf("median accuracy r = %.4f, median noise-corrected predictivity = %.4f\n", result.median_accuracy, result.median_noise_corrected);
+}
+
+}  // namespace
+
+Command encoding_predictivity_command() {
+  return make_command<EncodingPredictivityOptions>(
+      {"encoding", "predictivity", "noise-corrected neural predictivity of model features (V1 predictivity)",
+       "How well a model's features predict recorded neurons (seed 001): features reduced by PCA (basis from\n"
+       "a separate image set, or the training stimuli), PLS regression with 25 components (or ridge with a\n"
+       "leave-one-out penalty), 20 random 75/25 train/test splits of the stimuli (or a separate training set);\n"
+       "per neuron the mean held-out Pearson r, divided by the square root of the neuron's Spearman-Brown\n"
+       "corrected split-half reliability (random halves of the repeats). Neurons whose reliability is undefined\n"
+       "(fewer than 2 repeats, constant responses) or not positive are reported, not dropped silently.\n"
+       "Prints the medians over neurons."},
+      declare, run);
+}
+
+}  // namespace visalign::apps
