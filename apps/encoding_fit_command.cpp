@@ -179,9 +179,9 @@ void add_t_test_row(fmri::TsvTable& table, const std::string& test, const std::s
 void run(const EncodingFitOptions& options, RunContext& context) {
   const encoding::VoxelEncodingOptions model_options = voxel_encoding_options(options, context.global().seed);
   const std::vector<std::string> test_types = split_list(options.test_types, "test");
+  const LayerList layers = read_layer_list(options.layers, context);
   std::filesystem::create_directories(options.out);
   context.check_output_location(std::filesystem::path(options.out) / "encoding_best_layer_tests.tsv");
-  const LayerList layers = read_layer_list(options.layers, context);
   if (layers.layers.size() < 1) throw std::runtime_error(options.layers + ": no layers");
   const std::vector<std::int32_t> low_layers = encoding::low_level_layers(std::max<std::int32_t>(2, static_cast<std::int32_t>(layers.layers.size())));
   const std::vector<std::int32_t> high_layers = encoding::high_level_layers(std::max<std::int32_t>(2, static_cast<std::int32_t>(layers.layers.size())));
@@ -209,6 +209,16 @@ void run(const EncodingFitOptions& options, RunContext& context) {
     }
     // Every layer's rows for every type, checked before any fitting.
     const std::vector<std::string> image_ids = design.image_ids();
+    const auto images = static_cast<int>(image_ids.size());
+    if (model_options.sparsity_candidates.empty() && model_options.pursuit.sparsity > images) {
+      throw std::invalid_argument("--sparsity: expected at most " + std::to_string(images) + " (the " + options.training_type +
+                                  " images of " + manifest_path + "), found " + std::to_string(model_options.pursuit.sparsity));
+    }
+    if (!model_options.sparsity_candidates.empty() && model_options.pursuit.sparsity > images - 1) {
+      throw std::invalid_argument("--sparsity-candidates: expected at most " + std::to_string(images - 1) + " (the " +
+                                  options.training_type + " images of " + manifest_path + " minus the held-out one), found " +
+                                  std::to_string(model_options.pursuit.sparsity));
+    }
     std::vector<std::map<std::string, Eigen::MatrixXf>> features(layers.layers.size());
     for (std::size_t l = 0; l < layers.layers.size(); ++l) {
       features[l][options.training_type] = layer_features(layers, l, options.training_type, image_ids);

@@ -182,30 +182,55 @@ struct PlaneRotation {
   double cosine, sine;
 };
 
+/// Applies a sweep of rotations of consecutive columns (first, first + 1), (first + 1, first + 2), ...
+/// to `group` rows (a compile-time count, so that the column carried from one rotation to the next
+/// stays in registers) of a column-major block with leading dimension `height`.
+template <int group>
+void apply_sweep(double* data, Index height, const PlaneRotation* rotations, std::size_t count) {
+  double* column = data + rotations[0].column * height;
+  double carried[group];
+  for (int i = 0; i < group; ++i) carried[i] = column[i];
+  for (std::size_t r = 0; r < count; ++r) {
+    const double c = rotations[r].cosine, s = rotations[r].sine;
+    double* next = column + height;
+    for (int i = 0; i < group; ++i) {
+      const double a = carried[i], b = next[i];
+      column[i] = c * a - s * b;
+      carried[i] = s * a + c * b;
+    }
+    column = next;
+  }
+  for (int i = 0; i < group; ++i) column[i] = carried[i];
+}
+
 /// Q = Q * G for each rotation in order: (q_k, q_k+1) <- (c q_k - s q_k+1, s q_k + c q_k+1), as
 /// Eigen's applyOnTheRight(k, k + 1, rotation). Rows are processed in fixed blocks that stay in cache
-/// while every rotation of the batch is applied to them, the blocks in parallel.
+/// while every rotation of the batch is applied to them, the blocks in parallel; within a block, the
+/// rotations of one QR sweep (consecutive columns) are applied to 8 rows at a time.
 void apply_rotations(Eigen::MatrixXd& vectors, const std::vector<PlaneRotation>& rotations) {
   if (rotations.empty()) return;
   const Index size = vectors.rows(), columns = vectors.cols();
   // Block height: a multiple of 8 rows whose block (rows x columns) fits in about 1 MB of cache.
   const Index block_rows = std::max<Index>(8, std::min<Index>(64, (131072 / std::max<Index>(columns, 1)) / 8 * 8));
   const Index blocks = tile_count(size, block_rows);
+  // Sweeps: maximal runs of rotations on consecutive columns.
+  std::vector<std::size_t> sweep_starts{0};
+  for (std::size_t r = 1; r < rotations.size(); ++r) {
+    if (rotations[r].column != rotations[r - 1].column + 1) sweep_starts.push_back(r);
+  }
+  sweep_starts.push_back(rotations.size());
   const double total_work = static_cast<double>(rotations.size()) * static_cast<double>(size);
 #pragma omp parallel for schedule(dynamic) if (total_work > parallel_work)
   for (Index block = 0; block < blocks; ++block) {
     const Index first = block * block_rows, height = std::min(block_rows, size - first);
     Eigen::MatrixXd rows = vectors.middleRows(first, height);  // contiguous columns of `height` values
     double* data = rows.data();
-    for (const PlaneRotation& rotation : rotations) {
-      double* left = data + rotation.column * height;
-      double* right = left + height;
-      const double c = rotation.cosine, s = rotation.sine;
-      for (Index i = 0; i < height; ++i) {
-        const double a = left[i], b = right[i];
-        left[i] = c * a - s * b;
-        right[i] = s * a + c * b;
-      }
+    for (std::size_t sweep = 0; sweep + 1 < sweep_starts.size(); ++sweep) {
+      const PlaneRotation* sweep_rotations = rotations.data() + sweep_starts[sweep];
+      const std::size_t count = sweep_starts[sweep + 1] - sweep_starts[sweep];
+      Index row = 0;
+      for (; row + 8 <= height; row += 8) apply_sweep<8>(data + row, height, sweep_rotations, count);
+      for (; row < height; ++row) apply_sweep<1>(data + row, height, sweep_rotations, count);
     }
     vectors.middleRows(first, height) = rows;
   }

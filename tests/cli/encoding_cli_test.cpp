@@ -36,11 +36,11 @@ class EncodingCli : public ::testing::Test {
 };
 
 const std::string kFit =
-    "encoding fit subj/manifest.json --layers subj/features/layers.json --rois V1,V2,V3,V4,LO --per-hemisphere 40 "
-    "--disk-surface white --radius 8 --permutations 200 --subsamples 200 ";
+    "encoding fit subj/manifest.json --layers subj/features/layers.json --disk-surface white --radius 8 ";
+const std::string kAllRois = "--rois V1,V2,V3,V4,LO --per-hemisphere 40 --permutations 200 --subsamples 200 ";
 
 TEST_F(EncodingCli, FitRecoversThePlantedAnswer) {
-  const Outcome fit = run_visalign(scratch, kFit + "--out enc");
+  const Outcome fit = run_visalign(scratch, kFit + kAllRois + "--out enc");
   ASSERT_EQ(fit.exit_code, 0) << fit.err;
   std::cout << fit.out;
   EXPECT_NE(fit.out.find("r(AI)"), std::string::npos) << fit.out;
@@ -96,14 +96,14 @@ TEST_F(EncodingCli, SameResultsForAnyThreadCount) {
 
 TEST_F(EncodingCli, SparsityAboveTheImagesIsAClearError) {
   const Outcome fit = run_visalign(scratch, kFit + "--rois V1 --sparsity 50 --out enc");
-  EXPECT_EQ(fit.exit_code, 1);
-  EXPECT_NE(fit.err.find("sparsity"), std::string::npos) << fit.err;
+  EXPECT_EQ(fit.exit_code, 2);  // a wrong option value
+  EXPECT_NE(fit.err.find("--sparsity: expected at most 40 (the RE images of subj/manifest.json), found 50"), std::string::npos) << fit.err;
   EXPECT_FALSE(std::filesystem::exists(scratch / "enc/sub-sim01.encoding.tsv"));
 }
 
 TEST_F(EncodingCli, LayerRowsThatDoNotMatchTheImages) {
   fmri::write_npy(Eigen::MatrixXd::Ones(119, 5), scratch / "subj/features/high_level.npy");
-  expect_clean_failure(scratch, kFit + "--out enc", "high_level.npy", "rows: expected 120 images");
+  expect_clean_failure(scratch, kFit + kAllRois + "--out enc", "high_level.npy", "rows: expected 120 images");
 }
 
 TEST(EncodingCliData, MacaqueV1CrossValidatedEigenspectrum) {
