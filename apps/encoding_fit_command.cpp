@@ -244,8 +244,12 @@ void run(const EncodingFitOptions& options, RunContext& context) {
     std::vector<SummaryLine> summary;
 
     ProgressBar progress = context.progress(name + " encoding models");
-    const std::size_t total = rois.size() * layers.layers.size();
-    std::size_t done = 0;
+    // Progress in thousandths of a model (ROI x layer x response set): conv1-sized layers take minutes.
+    const std::size_t models = rois.size() * layers.layers.size() * (design.presentations().size() > 1 ? design.presentations().size() + 1 : 1);
+    std::size_t models_done = 0;
+    auto model_progress = [&](std::size_t done, std::size_t total) {
+      if (total > 0) progress.update(models_done * 1000 + done * 1000 / total, models * 1000);
+    };
     for (const std::string& roi : rois) {
       std::vector<const HemisphereData*> used;
       std::vector<const fmri::SelectedVertices*> selected;
@@ -270,11 +274,12 @@ void run(const EncodingFitOptions& options, RunContext& context) {
           }
           encoding::VoxelEncodingResult result;
           try {
-            result = encoding::fit_voxel_encoding(data, model_options);
+            result = encoding::fit_voxel_encoding(data, model_options, model_progress);
           } catch (const std::invalid_argument& error) {
             throw std::runtime_error(manifest_path + ": ROI " + roi + ", layer " + layers.layers[l].name + ", responses " + set_name +
                                      ": " + error.what());
           }
+          ++models_done;
           std::vector<int> sorted_sparsity = result.sparsity;
           std::sort(sorted_sparsity.begin(), sorted_sparsity.end());
           const int median_sparsity = sorted_sparsity[sorted_sparsity.size() / 2];
@@ -330,7 +335,6 @@ void run(const EncodingFitOptions& options, RunContext& context) {
                                         coefficients, table_number(model.residual_norm), encoding::pursuit_stop_name(model.stop)});
           }
         }
-        progress.update(++done, total);
       }
       // Figure S1: the best layer per vertex, per response set and test type.
       for (const auto& [set_name, by_test] : vertex_accuracy) {
