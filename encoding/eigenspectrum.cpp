@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "encoding/dense_kernels.hpp"
 #include "encoding/principal_components.hpp"
 
 namespace visalign::encoding {

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "encoding/principal_components.hpp"
+#include "encoding/dense_kernels.hpp"
 
 namespace visalign::encoding {
 

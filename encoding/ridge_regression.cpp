@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "encoding/principal_components.hpp"
+#include "encoding/dense_kernels.hpp"
 
 namespace visalign::encoding {
 

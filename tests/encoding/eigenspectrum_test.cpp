@@ -21,19 +21,16 @@
 #include "encoding/principal_components.hpp"
 #include "rsa/random_stream.hpp"
 
+#include "tests/encoding/regression_fixtures.hpp"
+
 namespace visalign::encoding {
 namespace {
 
-using Eigen::Index;
+using namespace visalign::encoding::regression_fixture;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_vector;
 
-Eigen::MatrixXd random_matrix(Index rows, Index columns, std::uint64_t seed) {
-  Eigen::MatrixXd matrix(rows, columns);
-  for (Index c = 0; c < columns; ++c) {
-    rsa::RandomStream stream(seed, static_cast<std::uint64_t>(c));
-    for (Index r = 0; r < rows; ++r) matrix(r, c) = stream.normal();
-  }
-  return matrix;
-}
+using Eigen::Index;
 
 Eigen::MatrixXd orthonormal_columns(Eigen::MatrixXd matrix) {
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(matrix);

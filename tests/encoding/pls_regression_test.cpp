@@ -1,9 +1,9 @@
 // PLS regression against scikit-learn 1.2.1's PLSRegression(scale=False) (tests/fixtures/
 // regression_fixtures.json, made by tests/fixtures/make_regression_fixtures.py): predictions,
 // coefficients, NIPALS iteration counts and first x weights for 1, 5 and 25 components on 200 x 100 ->
-// 6 targets (the cross-product form, samples >= features), a single target, 40 x 150 -> 3 targets (the
-// direct form) and a case with a constant feature and a constant target; plus statuses (all targets
-// constant, max_iterations reached), thread-count invariance and bad input.
+// 6 targets, a single target (1, 5, 25 components), 40 x 150 -> 3 targets (more features than
+// samples; 5, 20 components) and a case with a constant feature and a constant target; plus statuses
+// (all targets constant, a perfect fit, max_iterations reached), thread-count invariance and bad input.
 
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -19,77 +19,18 @@
 
 #include "encoding/pls_regression.hpp"
 #include "rsa/random_stream.hpp"
-#include "tests/fixture_json.hpp"
+
+#include "tests/encoding/regression_fixtures.hpp"
 
 namespace visalign::encoding {
 namespace {
 
+using namespace visalign::encoding::regression_fixture;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_vector;
+
 using Eigen::Index;
 using nlohmann::json;
-
-const json& fixtures() {
-  static const json fixture = visalign::testing::read_fixture_json("regression_fixtures.json");
-  return fixture;
-}
-
-// The feature matrices of the fixture, regenerated bit for bit (see make_regression_fixtures.py).
-std::uint64_t splitmix64(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-Eigen::MatrixXd fixture_features(const json& dataset, bool test_set) {
-  const Index rows = dataset[test_set ? "test_rows" : "rows"].get<Index>(), columns = dataset["columns"].get<Index>();
-  const std::uint64_t stream = dataset["stream"].get<std::uint64_t>() + (test_set ? 1 : 0);
-  const double decay = dataset["decay"].get<double>();
-  Eigen::MatrixXd features(rows, columns);
-  for (Index row = 0; row < rows; ++row) {
-    for (Index column = 0; column < columns; ++column) {
-      const std::uint64_t bits = splitmix64((stream << 32) + static_cast<std::uint64_t>(row * columns + column));
-      const auto field = [&](int shift) { return static_cast<std::int64_t>((bits >> shift) & 0x1FFFFFull); };
-      const double value = static_cast<double>(field(0) + field(21) + field(42) - 3 * (std::int64_t{1} << 20)) / 1048576.0;
-      const double shift = static_cast<double>(column % 7) / 4.0;
-      const double scale = 1.0 / (1.0 + static_cast<double>(column) / decay);
-      features(row, column) = (value + shift) * scale;
-    }
-  }
-  if (dataset.contains("constant_feature")) features.col(dataset["constant_feature"].get<Index>()).setConstant(dataset["constant_value"].get<double>());
-  return features;
-}
-
-Eigen::MatrixXd matrix_of(const json& rows) {
-  Eigen::MatrixXd matrix(static_cast<Index>(rows.size()), static_cast<Index>(rows[0].size()));
-  for (Index r = 0; r < matrix.rows(); ++r) {
-    for (Index c = 0; c < matrix.cols(); ++c) matrix(r, c) = rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].get<double>();
-  }
-  return matrix;
-}
-
-Eigen::VectorXd vector_of(const json& values) {
-  Eigen::VectorXd vector(static_cast<Index>(values.size()));
-  for (Index i = 0; i < vector.size(); ++i) vector(i) = values[static_cast<std::size_t>(i)].get<double>();
-  return vector;
-}
-
-/// max |ours - reference| / max |reference|: relative to the array's scale (entries near zero do not
-/// blow it up).
-double relative_difference(const Eigen::MatrixXd& ours, const Eigen::MatrixXd& reference) {
-  EXPECT_EQ(ours.rows(), reference.rows());
-  EXPECT_EQ(ours.cols(), reference.cols());
-  if (ours.rows() != reference.rows() || ours.cols() != reference.cols()) return std::numeric_limits<double>::infinity();
-  return (ours - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
-}
-
-Eigen::MatrixXd random_matrix(Index rows, Index columns, std::uint64_t seed) {
-  Eigen::MatrixXd matrix(rows, columns);
-  for (Index c = 0; c < columns; ++c) {
-    rsa::RandomStream stream(seed, static_cast<std::uint64_t>(c));
-    for (Index r = 0; r < rows; ++r) matrix(r, c) = stream.normal();
-  }
-  return matrix;
-}
 
 // ---- agreement with scikit-learn --------------------------------------------------------------------
 
@@ -99,20 +40,20 @@ TEST(PlsRegression, EqualsSklearnPLSRegression) {
   for (const json& dataset : fixtures()["datasets"]) {
     if (!dataset.contains("pls")) continue;
     const Eigen::MatrixXd features = fixture_features(dataset, false), test = fixture_features(dataset, true);
-    const Eigen::MatrixXd targets = matrix_of(dataset["targets"]);
+    const Eigen::MatrixXd targets = fixture_matrix(dataset["targets"]);
     for (const json& entry : dataset["pls"]) {
       PlsOptions options;
       options.components = entry["components"].get<int>();
       const PlsModel model = fit_pls(features, targets, options);
       const std::string label = dataset["name"].get<std::string>() + ", " + std::to_string(options.components) + " components";
-      const double predictions = relative_difference(predict_pls(model, test), matrix_of(entry["predictions"]));
+      const double predictions = relative_difference(predict_pls(model, test), fixture_matrix(entry["predictions"]));
       EXPECT_LT(predictions, 1e-6) << label;
       worst_predictions = std::max(worst_predictions, predictions);
-      const double weights = relative_difference(model.x_weights.col(0), vector_of(entry["x_weights_first"]));
+      const double weights = relative_difference(model.x_weights.col(0), fixture_vector(entry["x_weights_first"]));
       EXPECT_LT(weights, 1e-6) << label;
       worst_weights = std::max(worst_weights, weights);
       if (entry.contains("coefficients")) {
-        const double coefficients = relative_difference(model.coefficients, matrix_of(entry["coefficients"]));
+        const double coefficients = relative_difference(model.coefficients, fixture_matrix(entry["coefficients"]));
         EXPECT_LT(coefficients, 1e-6) << label;
         worst_coefficients = std::max(worst_coefficients, coefficients);
       }
@@ -135,7 +76,7 @@ TEST(PlsRegression, ConstantTargetIsPredictedAsItsMean) {
   for (const json& dataset : fixtures()["datasets"]) {
     if (dataset["name"] != "constant_50x20") continue;
     const Eigen::MatrixXd features = fixture_features(dataset, false), test = fixture_features(dataset, true);
-    const Eigen::MatrixXd targets = matrix_of(dataset["targets"]);
+    const Eigen::MatrixXd targets = fixture_matrix(dataset["targets"]);
     PlsOptions options;
     options.components = 3;
     const PlsModel model = fit_pls(features, targets, options);

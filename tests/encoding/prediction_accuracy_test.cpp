@@ -29,20 +29,13 @@ namespace visalign::encoding {
 namespace {
 
 using nlohmann::json;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_number;
+using visalign::testing::fixture_vector;
 
 const json& fixtures() {
   static const json fixture = visalign::testing::read_fixture_json("predictivity_fixtures.json");
   return fixture;
-}
-
-double number_of(const json& value) { return value.is_null() ? std::nan("") : value.get<double>(); }
-
-Eigen::MatrixXd matrix_of(const json& rows) {
-  Eigen::MatrixXd result(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.at(0).size()));
-  for (Eigen::Index i = 0; i < result.rows(); ++i) {
-    for (Eigen::Index j = 0; j < result.cols(); ++j) result(i, j) = number_of(rows.at(i).at(j));
-  }
-  return result;
 }
 
 Eigen::MatrixXd normal_matrix(Eigen::Index rows, Eigen::Index columns, std::uint64_t seed, std::uint64_t index) {
@@ -67,8 +60,8 @@ void expect_same_or_both_nan(double expected, double actual, double tolerance, c
 TEST(PredictionAccuracy, PooledAndPerTargetMatchNumpyAndScipy) {
   for (const char* name : {"plain", "constant_column"}) {
     const json& reference = fixtures().at("accuracy").at(name);
-    const Eigen::MatrixXd measured = matrix_of(reference.at("measured"));
-    const Eigen::MatrixXd predicted = matrix_of(reference.at("predicted"));
+    const Eigen::MatrixXd measured = fixture_matrix(reference.at("measured"));
+    const Eigen::MatrixXd predicted = fixture_matrix(reference.at("predicted"));
     const double per_target = pooled_prediction_accuracy(measured, predicted);
     const double none = pooled_prediction_accuracy(measured, predicted, AccuracyCentering::none);
     EXPECT_NEAR(per_target, reference.at("pooled_per_target").get<double>(), 1e-12) << name;
@@ -78,7 +71,7 @@ TEST(PredictionAccuracy, PooledAndPerTargetMatchNumpyAndScipy) {
     const Eigen::VectorXd columns = per_target_accuracy(measured, predicted);
     ASSERT_EQ(columns.size(), static_cast<Eigen::Index>(reference.at("per_target").size()));
     for (Eigen::Index t = 0; t < columns.size(); ++t) {
-      expect_same_or_both_nan(number_of(reference.at("per_target").at(t)), columns(t), 1e-12,
+      expect_same_or_both_nan(fixture_number(reference.at("per_target").at(t)), columns(t), 1e-12,
                               std::string(name) + " target " + std::to_string(t));
     }
     std::cout << "[ figures  ] " << name << ": pooled r (per-target centring) " << std::setprecision(15) << per_target

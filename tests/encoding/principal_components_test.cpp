@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -19,79 +22,21 @@
 #include <utility>
 #include <vector>
 
+#include "encoding/dense_kernels.hpp"
 #include "encoding/principal_components.hpp"
 #include "rsa/random_stream.hpp"
-#include "tests/fixture_json.hpp"
+
+#include "tests/encoding/regression_fixtures.hpp"
 
 namespace visalign::encoding {
 namespace {
 
+using namespace visalign::encoding::regression_fixture;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_vector;
+
 using Eigen::Index;
 using nlohmann::json;
-
-const json& fixtures() {
-  static const json fixture = visalign::testing::read_fixture_json("regression_fixtures.json");
-  return fixture;
-}
-
-// The feature matrices of the fixture, regenerated bit for bit (see make_regression_fixtures.py).
-std::uint64_t splitmix64(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-Eigen::MatrixXd fixture_features(const json& dataset, bool test_set) {
-  const Index rows = dataset[test_set ? "test_rows" : "rows"].get<Index>(), columns = dataset["columns"].get<Index>();
-  const std::uint64_t stream = dataset["stream"].get<std::uint64_t>() + (test_set ? 1 : 0);
-  const double decay = dataset["decay"].get<double>();
-  Eigen::MatrixXd features(rows, columns);
-  for (Index row = 0; row < rows; ++row) {
-    for (Index column = 0; column < columns; ++column) {
-      const std::uint64_t bits = splitmix64((stream << 32) + static_cast<std::uint64_t>(row * columns + column));
-      const auto field = [&](int shift) { return static_cast<std::int64_t>((bits >> shift) & 0x1FFFFFull); };
-      const double value = static_cast<double>(field(0) + field(21) + field(42) - 3 * (std::int64_t{1} << 20)) / 1048576.0;
-      const double shift = static_cast<double>(column % 7) / 4.0;
-      const double scale = 1.0 / (1.0 + static_cast<double>(column) / decay);
-      features(row, column) = (value + shift) * scale;
-    }
-  }
-  if (dataset.contains("constant_feature")) features.col(dataset["constant_feature"].get<Index>()).setConstant(dataset["constant_value"].get<double>());
-  return features;
-}
-
-Eigen::MatrixXd matrix_of(const json& rows) {
-  Eigen::MatrixXd matrix(static_cast<Index>(rows.size()), static_cast<Index>(rows[0].size()));
-  for (Index r = 0; r < matrix.rows(); ++r) {
-    for (Index c = 0; c < matrix.cols(); ++c) matrix(r, c) = rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].get<double>();
-  }
-  return matrix;
-}
-
-Eigen::VectorXd vector_of(const json& values) {
-  Eigen::VectorXd vector(static_cast<Index>(values.size()));
-  for (Index i = 0; i < vector.size(); ++i) vector(i) = values[static_cast<std::size_t>(i)].get<double>();
-  return vector;
-}
-
-/// max |ours - reference| / max |reference|: relative to the array's scale (entries near zero do not
-/// blow it up).
-double relative_difference(const Eigen::MatrixXd& ours, const Eigen::MatrixXd& reference) {
-  EXPECT_EQ(ours.rows(), reference.rows());
-  EXPECT_EQ(ours.cols(), reference.cols());
-  if (ours.rows() != reference.rows() || ours.cols() != reference.cols()) return std::numeric_limits<double>::infinity();
-  return (ours - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
-}
-
-Eigen::MatrixXd random_matrix(Index rows, Index columns, std::uint64_t seed) {
-  Eigen::MatrixXd matrix(rows, columns);
-  for (Index c = 0; c < columns; ++c) {
-    rsa::RandomStream stream(seed, static_cast<std::uint64_t>(c));
-    for (Index r = 0; r < rows; ++r) matrix(r, c) = stream.normal();
-  }
-  return matrix;
-}
 
 // ---- agreement with scikit-learn --------------------------------------------------------------------
 
@@ -102,13 +47,13 @@ TEST(PrincipalComponents, ExactEqualsSklearnPCA) {
     const json& reference = dataset["pca"];
     const Eigen::MatrixXd samples = fixture_features(dataset, false), test = fixture_features(dataset, true);
     const PrincipalComponents full = fit_pca(samples, PcaOptions{});
-    const Eigen::VectorXd variance = vector_of(reference["explained_variance"]);
+    const Eigen::VectorXd variance = fixture_vector(reference["explained_variance"]);
     ASSERT_EQ(full.explained_variance.size(), variance.size());
     // Relative to each variance, with a floor of 1e-12 of the largest: the last variance of a 60 x 300
     // matrix is 0 (centring removes one dimension), sklearn's SVD gives ~1e-30 there and fit_pca 0.
     const double floor = 1e-12 * variance(0);
     double variance_difference = 0, ratio_difference = 0;
-    const Eigen::VectorXd ratio = vector_of(reference["explained_variance_ratio"]);
+    const Eigen::VectorXd ratio = fixture_vector(reference["explained_variance_ratio"]);
     for (Index j = 0; j < variance.size(); ++j) {
       variance_difference = std::max(variance_difference, std::abs(full.explained_variance(j) - variance(j)) / std::max(variance(j), floor));
       ratio_difference = std::max(ratio_difference, std::abs(full.explained_variance_ratio(j) - ratio(j)) / std::max(ratio(j), floor / variance.sum()));
@@ -116,14 +61,14 @@ TEST(PrincipalComponents, ExactEqualsSklearnPCA) {
     EXPECT_LT(variance_difference, 1e-8) << dataset["name"];
     EXPECT_LT(ratio_difference, 1e-8) << dataset["name"];
     EXPECT_NEAR(full.total_variance, variance.sum(), 1e-10 * variance.sum());
-    const double mean = relative_difference(full.mean, vector_of(reference["mean"]));
+    const double mean = relative_difference(full.mean, fixture_vector(reference["mean"]));
     EXPECT_LT(mean, 1e-10);  // the fixture holds 12 significant digits
 
     PcaOptions options;
     options.components = reference["components"].get<int>();
     const PrincipalComponents part = fit_pca(samples, options);
-    const double components = relative_difference(part.components, matrix_of(reference["component_vectors"]));
-    const double projections = relative_difference(project(part, test), matrix_of(reference["projections"]));
+    const double components = relative_difference(part.components, fixture_matrix(reference["component_vectors"]));
+    const double projections = relative_difference(project(part, test), fixture_matrix(reference["projections"]));
     EXPECT_LT(components, 1e-8) << dataset["name"];
     EXPECT_LT(projections, 1e-8) << dataset["name"];
     EXPECT_TRUE(part.explained_variance == full.explained_variance.head(options.components)) << dataset["name"];
@@ -151,34 +96,40 @@ Eigen::MatrixXd low_rank_plus_noise(Index samples, Index features, Index rank, d
 }
 
 TEST(PrincipalComponents, RandomizedMatchesExactOnLowRankPlusNoise) {
+  // 7 power iterations (the default); with a sketch of 30 columns they run on the Gram matrix of the
+  // smaller side (cheaper here), with 10 columns on the data: both paths of the range finder.
   for (const auto& [samples, features] : std::vector<std::pair<Index, Index>>{{300, 1200}, {1200, 300}}) {
-    const Eigen::MatrixXd data = low_rank_plus_noise(samples, features, 30, 0.5, 42);
+    const Eigen::MatrixXd data = low_rank_plus_noise(samples, features, 30, 4.0, 42);
     PcaOptions exact_options;
     exact_options.components = 20;
     const PrincipalComponents exact = fit_pca(data, exact_options);
-    PcaOptions options = exact_options;
-    options.solver = PcaSolver::randomized;
-    options.seed = 7;
-    const PrincipalComponents randomized = fit_pca(data, options);
-    double worst = 0, worst_angle = 0;
-    for (Index j = 0; j < 20; ++j) {
-      worst = std::max(worst, std::abs(randomized.explained_variance(j) / exact.explained_variance(j) - 1));
-      worst_angle = std::max(worst_angle, 1 - std::abs(randomized.components.col(j).dot(exact.components.col(j))));
+    for (const auto& [components, oversamples] : std::vector<std::pair<int, int>>{{20, 10}, {5, 5}}) {
+      PcaOptions options;
+      options.components = components;
+      options.oversamples = oversamples;
+      options.solver = PcaSolver::randomized;
+      options.seed = 7;
+      const PrincipalComponents randomized = fit_pca(data, options);
+      double worst = 0, worst_angle = 0;
+      for (Index j = 0; j < components; ++j) {
+        worst = std::max(worst, std::abs(randomized.explained_variance(j) / exact.explained_variance(j) - 1));
+        worst_angle = std::max(worst_angle, 1 - std::abs(randomized.components.col(j).dot(exact.components.col(j))));
+      }
+      EXPECT_LT(worst, 1e-3) << samples << " x " << features << ", " << components << " components";
+      EXPECT_NEAR(randomized.total_variance, exact.total_variance, 1e-12 * exact.total_variance);
+      EXPECT_LT((randomized.components.transpose() * randomized.components - Eigen::MatrixXd::Identity(components, components)).cwiseAbs().maxCoeff(), 1e-12);
+      std::cout << "PCA randomized (" << components << " components, " << oversamples << " oversamples, 7 power iterations) vs exact on "
+                << samples << " x " << features << " rank-30 + noise SD 4: max relative difference of explained variances "
+                << worst << ", max 1 - |cos| between components " << worst_angle << "\n";
+      // Reproducible from the seed; another seed gives (slightly) different numbers.
+      const PrincipalComponents again = fit_pca(data, options);
+      EXPECT_TRUE(again.components == randomized.components);
+      EXPECT_TRUE(again.explained_variance == randomized.explained_variance);
+      options.seed = 8;
+      const PrincipalComponents other = fit_pca(data, options);
+      EXPECT_FALSE(other.explained_variance == randomized.explained_variance);
+      EXPECT_LT((other.explained_variance - randomized.explained_variance).cwiseAbs().maxCoeff(), 1e-3 * exact.explained_variance(0));
     }
-    EXPECT_LT(worst, 1e-3) << samples << " x " << features;
-    EXPECT_NEAR(randomized.total_variance, exact.total_variance, 1e-12 * exact.total_variance);
-    EXPECT_LT((randomized.components.transpose() * randomized.components - Eigen::MatrixXd::Identity(20, 20)).cwiseAbs().maxCoeff(), 1e-12);
-    std::cout << "PCA randomized (20 components, 10 oversamples, 7 power iterations) vs exact on " << samples << " x " << features
-              << " rank-30 + noise: max relative difference of explained variances " << worst
-              << ", max 1 - |cos| between components " << worst_angle << "\n";
-    // Reproducible from the seed; another seed gives (slightly) different numbers.
-    const PrincipalComponents again = fit_pca(data, options);
-    EXPECT_TRUE(again.components == randomized.components);
-    EXPECT_TRUE(again.explained_variance == randomized.explained_variance);
-    options.seed = 8;
-    const PrincipalComponents other = fit_pca(data, options);
-    EXPECT_FALSE(other.explained_variance == randomized.explained_variance);
-    EXPECT_LT((other.explained_variance - randomized.explained_variance).cwiseAbs().maxCoeff(), 1e-3 * exact.explained_variance(0));
   }
 }
 
@@ -229,19 +180,70 @@ TEST(PrincipalComponents, SameResultForAnyNumberOfThreads) {
   const Eigen::MatrixXd tall = random_matrix(2100, 280, 1), wide = random_matrix(280, 2100, 2);
   const int threads_before = omp_get_max_threads();
   std::vector<Eigen::MatrixXd> results;
-  PcaOptions randomized;
+  PcaOptions randomized;  // the range finder on the Gram matrix
   randomized.components = 10;
   randomized.solver = PcaSolver::randomized;
+  PcaOptions thin = randomized;  // on the data
+  thin.components = 2;
+  thin.oversamples = 2;
   for (const int threads : {1, 2, 3}) {
     omp_set_num_threads(threads);
     for (const Eigen::MatrixXd* data : {&tall, &wide}) {
       const PrincipalComponents exact = fit_pca(*data, PcaOptions{});
       results.push_back(project(exact, data->topRows(200)));
       results.push_back(fit_pca(*data, randomized).components);
+      results.push_back(fit_pca(*data, thin).components);
     }
   }
   omp_set_num_threads(threads_before);
-  for (std::size_t i = 4; i < results.size(); ++i) EXPECT_TRUE(results[i] == results[i % 4]) << i;
+  for (std::size_t i = 6; i < results.size(); ++i) EXPECT_TRUE(results[i] == results[i % 6]) << i;
+}
+
+// ---- the shared kernels -------------------------------------------------------------------------------
+
+TEST(PrincipalComponentsKernels, ProductsEqualPlainEigen) {
+  // Sizes that are not multiples of the tiles (256, 1024) or chunks (2048).
+  const Eigen::MatrixXd tall = random_matrix(2100, 260, 1).array() + 2.0, wide = random_matrix(260, 2100, 2).array() - 1.0;
+  for (const Eigen::MatrixXd* data : {&tall, &wide}) {
+    const Eigen::VectorXd mean = data->colwise().mean().transpose();
+    const Eigen::MatrixXd centred = data->rowwise() - mean.transpose();
+    const Eigen::MatrixXd right = random_matrix(data->cols(), 1030, 3), left = random_matrix(data->rows(), 7, 4);
+    const double scale = centred.cwiseAbs().maxCoeff();
+    EXPECT_LT((detail::times(*data, mean, right) - centred * right).cwiseAbs().maxCoeff(), 1e-11 * scale * std::sqrt(data->cols()));
+    EXPECT_LT((detail::transpose_times(*data, mean, left) - centred.transpose() * left).cwiseAbs().maxCoeff(), 1e-11 * scale * std::sqrt(data->rows()));
+    EXPECT_LT((detail::times(*data, Eigen::VectorXd(), right) - *data * right).cwiseAbs().maxCoeff(), 1e-11 * data->cwiseAbs().maxCoeff() * std::sqrt(data->cols()));
+    const Eigen::MatrixXd over_columns = detail::gram(*data, mean, true), over_rows = detail::gram(*data, mean, false);
+    EXPECT_LT((over_columns - centred.transpose() * centred).cwiseAbs().maxCoeff(), 1e-12 * over_columns.cwiseAbs().maxCoeff());
+    EXPECT_LT((over_rows - centred * centred.transpose()).cwiseAbs().maxCoeff(), 1e-12 * over_rows.cwiseAbs().maxCoeff());
+    EXPECT_TRUE(over_columns == over_columns.transpose());
+  }
+}
+
+TEST(PrincipalComponentsKernels, SymmetricEigenMatchesEigenSolver) {
+  // Random (two sizes: one and several row blocks of the rotation kernel), with repeated eigenvalues,
+  // diagonal, zero and 1 x 1 matrices.
+  std::vector<Eigen::MatrixXd> matrices;
+  for (const Index size : {40, 300}) {
+    const Eigen::MatrixXd factor = random_matrix(size + 10, size, static_cast<std::uint64_t>(size));
+    matrices.push_back(factor.transpose() * factor);
+  }
+  const Eigen::MatrixXd rotation = random_matrix(50, 50, 9).householderQr().householderQ();
+  Eigen::VectorXd repeated(50);
+  for (Index i = 0; i < 50; ++i) repeated(i) = static_cast<double>(i / 10);  // five eigenvalues, each 10 times
+  matrices.push_back(rotation * repeated.asDiagonal() * rotation.transpose());
+  matrices.push_back(Eigen::VectorXd::LinSpaced(20, -3, 5).asDiagonal());
+  matrices.push_back(Eigen::MatrixXd::Zero(6, 6));
+  matrices.push_back(Eigen::MatrixXd::Constant(1, 1, -2.5));
+  for (const Eigen::MatrixXd& matrix : matrices) {
+    const detail::SymmetricEigen ours = detail::symmetric_eigen_descending(matrix);
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> reference(matrix);
+    const Index size = matrix.rows();
+    const double scale = std::max(1.0, matrix.cwiseAbs().maxCoeff());
+    EXPECT_LT((ours.values - reference.eigenvalues().reverse()).cwiseAbs().maxCoeff(), 1e-12 * scale * size) << size;
+    for (Index i = 1; i < size; ++i) EXPECT_GE(ours.values(i - 1), ours.values(i));
+    EXPECT_LT((matrix * ours.vectors - ours.vectors * ours.values.asDiagonal()).cwiseAbs().maxCoeff(), 1e-12 * scale * size) << size;
+    EXPECT_LT((ours.vectors.transpose() * ours.vectors - Eigen::MatrixXd::Identity(size, size)).cwiseAbs().maxCoeff(), 1e-12 * size) << size;
+  }
 }
 
 // ---- bad input ----------------------------------------------------------------------------------------

@@ -21,82 +21,23 @@
 
 #include "encoding/ridge_regression.hpp"
 #include "rsa/random_stream.hpp"
-#include "tests/fixture_json.hpp"
+
+#include "tests/encoding/regression_fixtures.hpp"
 
 namespace visalign::encoding {
 namespace {
 
+using namespace visalign::encoding::regression_fixture;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_vector;
+
 using Eigen::Index;
 using nlohmann::json;
-
-const json& fixtures() {
-  static const json fixture = visalign::testing::read_fixture_json("regression_fixtures.json");
-  return fixture;
-}
-
-// The feature matrices of the fixture, regenerated bit for bit (see make_regression_fixtures.py).
-std::uint64_t splitmix64(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-Eigen::MatrixXd fixture_features(const json& dataset, bool test_set) {
-  const Index rows = dataset[test_set ? "test_rows" : "rows"].get<Index>(), columns = dataset["columns"].get<Index>();
-  const std::uint64_t stream = dataset["stream"].get<std::uint64_t>() + (test_set ? 1 : 0);
-  const double decay = dataset["decay"].get<double>();
-  Eigen::MatrixXd features(rows, columns);
-  for (Index row = 0; row < rows; ++row) {
-    for (Index column = 0; column < columns; ++column) {
-      const std::uint64_t bits = splitmix64((stream << 32) + static_cast<std::uint64_t>(row * columns + column));
-      const auto field = [&](int shift) { return static_cast<std::int64_t>((bits >> shift) & 0x1FFFFFull); };
-      const double value = static_cast<double>(field(0) + field(21) + field(42) - 3 * (std::int64_t{1} << 20)) / 1048576.0;
-      const double shift = static_cast<double>(column % 7) / 4.0;
-      const double scale = 1.0 / (1.0 + static_cast<double>(column) / decay);
-      features(row, column) = (value + shift) * scale;
-    }
-  }
-  if (dataset.contains("constant_feature")) features.col(dataset["constant_feature"].get<Index>()).setConstant(dataset["constant_value"].get<double>());
-  return features;
-}
-
-Eigen::MatrixXd matrix_of(const json& rows) {
-  Eigen::MatrixXd matrix(static_cast<Index>(rows.size()), static_cast<Index>(rows[0].size()));
-  for (Index r = 0; r < matrix.rows(); ++r) {
-    for (Index c = 0; c < matrix.cols(); ++c) matrix(r, c) = rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)].get<double>();
-  }
-  return matrix;
-}
-
-Eigen::VectorXd vector_of(const json& values) {
-  Eigen::VectorXd vector(static_cast<Index>(values.size()));
-  for (Index i = 0; i < vector.size(); ++i) vector(i) = values[static_cast<std::size_t>(i)].get<double>();
-  return vector;
-}
-
-/// max |ours - reference| / max |reference|: relative to the array's scale (entries near zero do not
-/// blow it up).
-double relative_difference(const Eigen::MatrixXd& ours, const Eigen::MatrixXd& reference) {
-  EXPECT_EQ(ours.rows(), reference.rows());
-  EXPECT_EQ(ours.cols(), reference.cols());
-  if (ours.rows() != reference.rows() || ours.cols() != reference.cols()) return std::numeric_limits<double>::infinity();
-  return (ours - reference).cwiseAbs().maxCoeff() / reference.cwiseAbs().maxCoeff();
-}
 
 Eigen::MatrixXd every_nth_row(const Eigen::MatrixXd& matrix, Index step) {
   Eigen::MatrixXd result((matrix.rows() + step - 1) / step, matrix.cols());
   for (Index r = 0; r < result.rows(); ++r) result.row(r) = matrix.row(r * step);
   return result;
-}
-
-Eigen::MatrixXd random_matrix(Index rows, Index columns, std::uint64_t seed) {
-  Eigen::MatrixXd matrix(rows, columns);
-  for (Index c = 0; c < columns; ++c) {
-    rsa::RandomStream stream(seed, static_cast<std::uint64_t>(c));
-    for (Index r = 0; r < rows; ++r) matrix(r, c) = stream.normal();
-  }
-  return matrix;
 }
 
 // ---- agreement with scikit-learn --------------------------------------------------------------------
@@ -106,19 +47,19 @@ TEST(RidgeRegression, FixedPenaltyEqualsSklearnRidge) {
   for (const json& dataset : fixtures()["datasets"]) {
     if (!dataset.contains("ridge")) continue;
     const Eigen::MatrixXd features = fixture_features(dataset, false), test = fixture_features(dataset, true);
-    const Eigen::MatrixXd targets = matrix_of(dataset["targets"]);
+    const Eigen::MatrixXd targets = fixture_matrix(dataset["targets"]);
     const json& ridge = dataset["ridge"];
     for (const json& entry : ridge["fixed"]) {
       const RidgeModel model = fit_ridge(features, targets, entry["alpha"].get<double>());
-      const double predictions = relative_difference(predict_ridge(model, test), matrix_of(entry["predictions"]));
-      const double intercept = relative_difference(model.intercept, vector_of(entry["intercept"]));
+      const double predictions = relative_difference(predict_ridge(model, test), fixture_matrix(entry["predictions"]));
+      const double intercept = relative_difference(model.intercept, fixture_vector(entry["intercept"]));
       EXPECT_LT(predictions, 1e-8) << dataset["name"] << " alpha " << entry["alpha"];
       EXPECT_LT(intercept, 1e-8) << dataset["name"] << " alpha " << entry["alpha"];
       worst_predictions = std::max(worst_predictions, predictions);
       worst_intercept = std::max(worst_intercept, intercept);
       if (entry.contains("coefficients")) {
         const double coefficients = relative_difference(every_nth_row(model.coefficients, ridge["coefficient_step"].get<Index>()),
-                                                        matrix_of(entry["coefficients"]));
+                                                        fixture_matrix(entry["coefficients"]));
         EXPECT_LT(coefficients, 1e-8) << dataset["name"] << " alpha " << entry["alpha"];
         worst_coefficients = std::max(worst_coefficients, coefficients);
       }
@@ -127,7 +68,7 @@ TEST(RidgeRegression, FixedPenaltyEqualsSklearnRidge) {
     }
     const RidgeModel no_intercept = fit_ridge(features, targets, 1.0, false);
     EXPECT_TRUE(no_intercept.intercept.isZero(0));
-    const double predictions = relative_difference(predict_ridge(no_intercept, test), matrix_of(ridge["no_intercept"]["predictions"]));
+    const double predictions = relative_difference(predict_ridge(no_intercept, test), fixture_matrix(ridge["no_intercept"]["predictions"]));
     EXPECT_LT(predictions, 1e-8) << dataset["name"] << " without intercept";
     worst_predictions = std::max(worst_predictions, predictions);
   }
@@ -142,23 +83,23 @@ TEST(RidgeRegression, LeaveOneOutEqualsSklearnRidgeCV) {
   for (const json& dataset : fixtures()["datasets"]) {
     if (!dataset.contains("ridge")) continue;
     const Eigen::MatrixXd features = fixture_features(dataset, false), test = fixture_features(dataset, true);
-    const Eigen::MatrixXd targets = matrix_of(dataset["targets"]);
+    const Eigen::MatrixXd targets = fixture_matrix(dataset["targets"]);
     const json& loo = dataset["ridge"]["loo"];
     for (const bool per_target : {false, true}) {
       RidgeOptions options;
       options.penalty_per_target = per_target;
       const RidgeModel model = fit_ridge_cross_validated(features, targets, options);
       const json& reference = loo[per_target ? "per_target" : "shared"];
-      const Eigen::VectorXd alphas = vector_of(reference["alpha"]);
+      const Eigen::VectorXd alphas = fixture_vector(reference["alpha"]);
       for (Index t = 0; t < alphas.size(); ++t) {
         ++alphas_compared;
         alphas_equal += model.penalty(t) == alphas(t) ? 1 : 0;
         EXPECT_EQ(model.penalty(t), alphas(t)) << dataset["name"] << " target " << t << (per_target ? " per target" : " shared");
       }
-      const double predictions = relative_difference(predict_ridge(model, test), matrix_of(reference["predictions"]));
+      const double predictions = relative_difference(predict_ridge(model, test), fixture_matrix(reference["predictions"]));
       EXPECT_LT(predictions, 1e-8) << dataset["name"];
       worst_predictions = std::max(worst_predictions, predictions);
-      const double errors = relative_difference(model.cross_validation_error, matrix_of(loo["errors"]));
+      const double errors = relative_difference(model.cross_validation_error, fixture_matrix(loo["errors"]));
       EXPECT_LT(errors, 1e-8) << dataset["name"];
       worst_errors = std::max(worst_errors, errors);
     }
@@ -174,7 +115,7 @@ TEST(RidgeRegression, KFoldEqualsSklearnGridSearchCV) {
   for (const json& dataset : fixtures()["datasets"]) {
     if (!dataset.contains("ridge")) continue;
     const Eigen::MatrixXd features = fixture_features(dataset, false), test = fixture_features(dataset, true);
-    const Eigen::MatrixXd targets = matrix_of(dataset["targets"]);
+    const Eigen::MatrixXd targets = fixture_matrix(dataset["targets"]);
     const json& reference = dataset["ridge"]["k_fold"];
     RidgeOptions options;
     options.selection = PenaltySelection::k_fold;
@@ -183,20 +124,20 @@ TEST(RidgeRegression, KFoldEqualsSklearnGridSearchCV) {
     ++alphas_compared;
     alphas_equal += shared.penalty(0) == reference["shared_alpha"].get<double>() ? 1 : 0;
     EXPECT_TRUE((shared.penalty.array() == reference["shared_alpha"].get<double>()).all()) << dataset["name"];
-    const double predictions = relative_difference(predict_ridge(shared, test), matrix_of(reference["predictions"]));
+    const double predictions = relative_difference(predict_ridge(shared, test), fixture_matrix(reference["predictions"]));
     EXPECT_LT(predictions, 1e-8) << dataset["name"];
     worst_predictions = std::max(worst_predictions, predictions);
     // GridSearchCV's mean_test_score (over folds of the MSE over samples and targets) is the mean over
     // targets of our per-target errors.
-    const double mean_errors = relative_difference(shared.cross_validation_error.rowwise().mean(), vector_of(reference["mean_error"]));
+    const double mean_errors = relative_difference(shared.cross_validation_error.rowwise().mean(), fixture_vector(reference["mean_error"]));
     EXPECT_LT(mean_errors, 1e-8) << dataset["name"];
-    const double errors = relative_difference(shared.cross_validation_error, matrix_of(reference["errors"]));
+    const double errors = relative_difference(shared.cross_validation_error, fixture_matrix(reference["errors"]));
     EXPECT_LT(errors, 1e-8) << dataset["name"];
     worst_errors = std::max({worst_errors, mean_errors, errors});
 
     options.penalty_per_target = true;
     const RidgeModel per_target = fit_ridge_cross_validated(features, targets, options);
-    const Eigen::VectorXd alphas = vector_of(reference["per_target_alpha"]);
+    const Eigen::VectorXd alphas = fixture_vector(reference["per_target_alpha"]);
     for (Index t = 0; t < alphas.size(); ++t) {
       ++alphas_compared;
       alphas_equal += per_target.penalty(t) == alphas(t) ? 1 : 0;

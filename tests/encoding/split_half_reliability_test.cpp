@@ -25,26 +25,13 @@ namespace visalign::encoding {
 namespace {
 
 using nlohmann::json;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_number;
+using visalign::testing::fixture_vector;
 
 const json& fixtures() {
   static const json fixture = visalign::testing::read_fixture_json("predictivity_fixtures.json");
   return fixture;
-}
-
-double number_of(const json& value) { return value.is_null() ? std::nan("") : value.get<double>(); }
-
-Eigen::MatrixXd matrix_of(const json& rows) {
-  Eigen::MatrixXd result(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.at(0).size()));
-  for (Eigen::Index i = 0; i < result.rows(); ++i) {
-    for (Eigen::Index j = 0; j < result.cols(); ++j) result(i, j) = number_of(rows.at(i).at(j));
-  }
-  return result;
-}
-
-Eigen::VectorXd vector_of(const json& values) {
-  Eigen::VectorXd result(static_cast<Eigen::Index>(values.size()));
-  for (Eigen::Index i = 0; i < result.size(); ++i) result(i) = number_of(values.at(i));
-  return result;
 }
 
 void expect_same_or_both_nan(double expected, double actual, double tolerance, const std::string& what) {
@@ -83,11 +70,11 @@ TEST(SplitHalfReliability, MatchesNumpyForStoredOrders) {
   for (const char* name : {"even_repeats", "odd_repeats"}) {
     const json& reference = fixtures().at("split_half").at(name);
     std::vector<Eigen::MatrixXd> repeats;
-    for (const json& repeat : reference.at("repeats")) repeats.push_back(matrix_of(repeat));
+    for (const json& repeat : reference.at("repeats")) repeats.push_back(fixture_matrix(repeat));
     const auto orders = reference.at("orders").get<std::vector<std::vector<std::int32_t>>>();
     const SplitHalfReliability reliability = split_half_reliability_from_orders(repeats, orders);
-    const Eigen::VectorXd expected_r = vector_of(reference.at("half_correlation"));
-    const Eigen::VectorXd expected_sb = vector_of(reference.at("spearman_brown"));
+    const Eigen::VectorXd expected_r = fixture_vector(reference.at("half_correlation"));
+    const Eigen::VectorXd expected_sb = fixture_vector(reference.at("spearman_brown"));
     ASSERT_EQ(reliability.half_correlation.size(), expected_r.size());
     for (Eigen::Index neuron = 0; neuron < expected_r.size(); ++neuron) {
       const std::string what = std::string(name) + " neuron " + std::to_string(neuron);
@@ -100,8 +87,8 @@ TEST(SplitHalfReliability, MatchesNumpyForStoredOrders) {
               << reliability.spearman_brown.transpose() << "\n               numpy          " << expected_sb.transpose()
               << "\n";
     const auto [half_a, half_b] = split_half_means_from_order(repeats, orders.front());
-    const Eigen::MatrixXd expected_a = matrix_of(reference.at("first_split_half_a"));
-    const Eigen::MatrixXd expected_b = matrix_of(reference.at("first_split_half_b"));
+    const Eigen::MatrixXd expected_a = fixture_matrix(reference.at("first_split_half_a"));
+    const Eigen::MatrixXd expected_b = fixture_matrix(reference.at("first_split_half_b"));
     for (Eigen::Index i = 0; i < expected_a.rows(); ++i) {
       for (Eigen::Index j = 0; j < expected_a.cols(); ++j) {
         expect_same_or_both_nan(expected_a(i, j), half_a(i, j), 1e-12, "half A");
@@ -239,8 +226,8 @@ TEST(SplitHalfReliability, SameForAnyThreadCount) {
 TEST(NoiseCorrectedPredictivity, MatchesNumpy) {
   const json& reference = fixtures().at("noise_corrected");
   const Eigen::VectorXd corrected =
-      noise_corrected_predictivity(vector_of(reference.at("accuracy")), vector_of(reference.at("reliability")));
-  const Eigen::VectorXd expected = vector_of(reference.at("corrected"));
+      noise_corrected_predictivity(fixture_vector(reference.at("accuracy")), fixture_vector(reference.at("reliability")));
+  const Eigen::VectorXd expected = fixture_vector(reference.at("corrected"));
   ASSERT_EQ(corrected.size(), expected.size());
   for (Eigen::Index i = 0; i < expected.size(); ++i) {
     expect_same_or_both_nan(expected(i), corrected(i), 1e-14, "neuron " + std::to_string(i));
@@ -251,7 +238,7 @@ TEST(NoiseCorrectedPredictivity, MatchesNumpy) {
 TEST(MedianOfFinite, MatchesNumpyMedian) {
   const json& reference = fixtures().at("median_of_finite");
   Eigen::VectorXd values(12);
-  values.head(10) = vector_of(reference.at("values"));
+  values.head(10) = fixture_vector(reference.at("values"));
   values(10) = std::numeric_limits<double>::infinity();
   values(11) = -std::numeric_limits<double>::infinity();
   EXPECT_DOUBLE_EQ(median_of_finite(values), reference.at("median_with_infinities").get<double>());

@@ -20,25 +20,13 @@ namespace visalign::rsa {
 namespace {
 
 using nlohmann::json;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_values;
+using visalign::testing::fixture_vector;
 
 const json& fixtures() {
   static const json fixture = visalign::testing::read_fixture_json("rsa_fixtures.json");
   return fixture;
-}
-
-Eigen::VectorXd vector_of(const json& values) {
-  Eigen::VectorXd vector(static_cast<Eigen::Index>(values.size()));
-  for (Eigen::Index i = 0; i < vector.size(); ++i) {
-    const json& value = values[static_cast<std::size_t>(i)];
-    vector(i) = value.is_null() ? std::nan("") : value.get<double>();
-  }
-  return vector;
-}
-
-Eigen::MatrixXd matrix_of(const json& rows) {
-  Eigen::MatrixXd matrix(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows[0].size()));
-  for (Eigen::Index r = 0; r < matrix.rows(); ++r) matrix.row(r) = vector_of(rows[static_cast<std::size_t>(r)]).transpose();
-  return matrix;
 }
 
 Eigen::MatrixXd random_matrix(Eigen::Index rows, Eigen::Index cols, std::uint64_t index) {
@@ -75,13 +63,13 @@ double brute_force_tau_a(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 TEST(ComputeRdm, EqualsScipyPdistForEveryDistance) {
   for (const json& example : fixtures()["rdms"]) {
     SCOPED_TRACE(example["name"].get<std::string>());
-    const Eigen::MatrixXd patterns = matrix_of(example["patterns"]);
+    const Eigen::MatrixXd patterns = fixture_matrix(example["patterns"]);
     for (const RdmDistance distance : {RdmDistance::correlation, RdmDistance::euclidean, RdmDistance::cosine}) {
       SCOPED_TRACE(to_string(distance));
       const Eigen::MatrixXd rdm = compute_rdm(patterns, distance);
       ASSERT_EQ(rdm.rows(), patterns.rows());
       ASSERT_EQ(rdm.cols(), patterns.rows());
-      const Eigen::VectorXd expected = vector_of(example[to_string(distance)]);
+      const Eigen::VectorXd expected = fixture_vector(example[to_string(distance)]);
       const Eigen::VectorXd condensed = upper_triangle(rdm);
       ASSERT_EQ(condensed.size(), expected.size());
       for (Eigen::Index k = 0; k < expected.size(); ++k) EXPECT_NEAR(condensed(k), expected(k), 1e-12) << "entry " << k;
@@ -177,10 +165,10 @@ TEST(UpperTriangle, IsScipysCondensedOrder) {
 TEST(RdmComparison, EqualsScipyAndTheFormulas) {
   for (const json& pair : fixtures()["pairs"]) {
     SCOPED_TRACE(pair["name"].get<std::string>());
-    const Eigen::VectorXd a = vector_of(pair["a"]), b = vector_of(pair["b"]);
+    const Eigen::VectorXd a = fixture_vector(pair["a"]), b = fixture_vector(pair["b"]);
     const Eigen::VectorXd ranks_a = average_ranks(a), ranks_b = average_ranks(b);
-    EXPECT_EQ(ranks_a, vector_of(pair["ranks_a"]));  // half-integers: exact
-    EXPECT_EQ(ranks_b, vector_of(pair["ranks_b"]));
+    EXPECT_EQ(ranks_a, fixture_vector(pair["ranks_a"]));  // half-integers: exact
+    EXPECT_EQ(ranks_b, fixture_vector(pair["ranks_b"]));
     EXPECT_NEAR(pearson_correlation(a, b), pair["pearson"].get<double>(), 1e-10);
     EXPECT_NEAR(spearman_correlation(a, b), pair["spearman"].get<double>(), 1e-10);
     EXPECT_NEAR(kendall_tau_a(a, b), pair["kendall_tau_a"].get<double>(), 1e-10);

@@ -24,21 +24,13 @@ namespace visalign::rsa {
 namespace {
 
 using nlohmann::json;
+using visalign::testing::fixture_matrix;
+using visalign::testing::fixture_values;
+using visalign::testing::fixture_vector;
 
 const json& fixtures() {
   static const json fixture = visalign::testing::read_fixture_json("rsa_fixtures.json");
   return fixture;
-}
-
-std::vector<double> values_of(const json& values) {
-  std::vector<double> result;
-  for (const json& value : values) result.push_back(value.is_null() ? std::nan("") : value.get<double>());
-  return result;
-}
-
-Eigen::VectorXd vector_of(const json& values) {
-  const std::vector<double> result = values_of(values);
-  return Eigen::Map<const Eigen::VectorXd>(result.data(), static_cast<Eigen::Index>(result.size()));
 }
 
 // ---- resampling plans -------------------------------------------------------------------------------
@@ -198,7 +190,7 @@ TEST(BootstrapRdmEntries, LeavesOutSelfPairsInRowOrder) {
 TEST(PercentileInterval, EqualsNumpyPercentile) {
   for (const json& example : fixtures()["percentile_intervals"]) {
     SCOPED_TRACE(example["name"].get<std::string>());
-    const ConfidenceInterval interval = percentile_interval(values_of(example["samples"]), example["level"].get<double>());
+    const ConfidenceInterval interval = percentile_interval(fixture_values(example["samples"]), example["level"].get<double>());
     EXPECT_NEAR(interval.lower, example["lower"].get<double>(), 1e-10);
     EXPECT_NEAR(interval.upper, example["upper"].get<double>(), 1e-10);
   }
@@ -215,7 +207,7 @@ TEST(PercentileInterval, EqualsNumpyPercentile) {
 TEST(MannKendall, EqualsTheTextbookFormulas) {
   for (const json& example : fixtures()["mann_kendall"]) {
     SCOPED_TRACE(example["name"].get<std::string>());
-    const MannKendallResult result = mann_kendall(values_of(example["series"]));
+    const MannKendallResult result = mann_kendall(fixture_values(example["series"]));
     EXPECT_EQ(result.s, example["s"].get<double>());
     EXPECT_NEAR(result.variance, example["variance"].get<double>(), 1e-10 * std::max(1.0, result.variance));
     EXPECT_NEAR(result.z, example["z"].get<double>(), 1e-10);
@@ -232,7 +224,7 @@ TEST(MannKendall, EqualsTheTextbookFormulas) {
 TEST(PairedTTest, EqualsScipyTtestRel) {
   for (const json& example : fixtures()["paired_t_tests"]) {
     SCOPED_TRACE(example["name"].get<std::string>());
-    const PairedTTestResult result = paired_t_test(values_of(example["a"]), values_of(example["b"]));
+    const PairedTTestResult result = paired_t_test(fixture_values(example["a"]), fixture_values(example["b"]));
     EXPECT_NEAR(result.t, example["t"].get<double>(), 1e-10 * std::max(1.0, std::abs(result.t)));
     EXPECT_NEAR(result.p, example["p"].get<double>(), 1e-10);
     EXPECT_EQ(result.degrees_of_freedom, example["degrees_of_freedom"].get<double>());
@@ -254,8 +246,8 @@ TEST(PairedTTest, EqualsScipyTtestRel) {
 TEST(BenjaminiHochberg, EqualsStatsmodelsFdrBh) {
   for (const json& example : fixtures()["benjamini_hochberg"]) {
     SCOPED_TRACE(example["name"].get<std::string>());
-    const Eigen::VectorXd p = vector_of(example["p"]);
-    const Eigen::VectorXd expected = vector_of(example["q"]);
+    const Eigen::VectorXd p = fixture_vector(example["p"]);
+    const Eigen::VectorXd expected = fixture_vector(example["q"]);
     const Eigen::VectorXd q = benjamini_hochberg(p);
     ASSERT_EQ(q.size(), expected.size());
     for (Eigen::Index i = 0; i < q.size(); ++i) {
@@ -268,7 +260,7 @@ TEST(BenjaminiHochberg, EqualsStatsmodelsFdrBh) {
       }
     }
     if (example.contains("q_scipy")) {
-      const Eigen::VectorXd scipy_q = vector_of(example["q_scipy"]);
+      const Eigen::VectorXd scipy_q = fixture_vector(example["q_scipy"]);
       EXPECT_LT((q - scipy_q).cwiseAbs().maxCoeff(), 1e-10);
     }
   }
