@@ -69,6 +69,17 @@ void require_finite_nonempty(const char* function, const char* argument, const E
   }
 }
 
+void require_regression_inputs(const char* function, const Eigen::Ref<const Eigen::MatrixXd>& features,
+                               const Eigen::Ref<const Eigen::MatrixXd>& targets) {
+  require_finite_nonempty(function, "features", features);
+  require_finite_nonempty(function, "targets", targets);
+  if (features.rows() != targets.rows()) {
+    auto shape = [](const Eigen::Ref<const Eigen::MatrixXd>& m) { return std::to_string(m.rows()) + " x " + std::to_string(m.cols()); };
+    throw std::invalid_argument(std::string(function) + ": expected one row per sample in features (" + shape(features) +
+                                ") and targets, found targets " + shape(targets));
+  }
+}
+
 Eigen::VectorXd column_means(const Eigen::Ref<const Eigen::MatrixXd>& data) {
   Eigen::VectorXd mean(data.cols());
   const Index columns = data.cols();

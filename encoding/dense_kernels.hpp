@@ -19,6 +19,11 @@ namespace detail {
 /// the first such entry).
 void require_finite_nonempty(const char* function, const char* argument, const Eigen::Ref<const Eigen::MatrixXd>& matrix);
 
+/// require_finite_nonempty for features and targets (samples x features, samples x targets), and
+/// std::invalid_argument unless they have the same rows.
+void require_regression_inputs(const char* function, const Eigen::Ref<const Eigen::MatrixXd>& features,
+                               const Eigen::Ref<const Eigen::MatrixXd>& targets);
+
 /// Column means (size columns); a constant column's mean is exactly its value.
 Eigen::VectorXd column_means(const Eigen::Ref<const Eigen::MatrixXd>& data);
 

@@ -18,8 +18,6 @@ using Eigen::Index;
 
 constexpr double eps = std::numeric_limits<double>::epsilon();
 
-std::string shape_text(Index rows, Index columns) { return std::to_string(rows) + " x " + std::to_string(columns); }
-
 /// The residual matrices of the NIPALS loop, Xk (samples x features) and Yk (samples x targets), and
 /// their cross product Xk^T Yk (features x targets), kept deflated alongside.
 struct Residuals {
@@ -96,23 +94,12 @@ void subtract_outer(Eigen::MatrixXd& matrix, const Eigen::VectorXd& left, const 
   }
 }
 
-void check_inputs(const char* function, const Eigen::Ref<const Eigen::MatrixXd>& features,
-                  const Eigen::Ref<const Eigen::MatrixXd>& targets) {
-  detail::require_finite_nonempty(function, "features", features);
-  detail::require_finite_nonempty(function, "targets", targets);
-  if (features.rows() != targets.rows()) {
-    throw std::invalid_argument(std::string(function) + ": expected one row per sample in features (" +
-                                shape_text(features.rows(), features.cols()) + ") and targets, found targets " +
-                                shape_text(targets.rows(), targets.cols()));
-  }
-}
-
 }  // namespace
 
 PlsModel fit_pls(const Eigen::Ref<const Eigen::MatrixXd>& features, const Eigen::Ref<const Eigen::MatrixXd>& targets,
                  const PlsOptions& options) {
   const char* function = "fit_pls";
-  check_inputs(function, features, targets);
+  detail::require_regression_inputs(function, features, targets);
   const Index samples = features.rows(), feature_count = features.cols(), target_count = targets.cols();
   if (samples < 2) throw std::invalid_argument(std::string(function) + ": expected at least 2 samples, found " + std::to_string(samples));
   const Index largest = std::min(samples, feature_count);

@@ -15,19 +15,6 @@ namespace {
 
 using Eigen::Index;
 
-std::string shape_text(Index rows, Index columns) { return std::to_string(rows) + " x " + std::to_string(columns); }
-
-void check_inputs(const char* function, const Eigen::Ref<const Eigen::MatrixXd>& features,
-                  const Eigen::Ref<const Eigen::MatrixXd>& targets) {
-  detail::require_finite_nonempty(function, "features", features);
-  detail::require_finite_nonempty(function, "targets", targets);
-  if (features.rows() != targets.rows()) {
-    throw std::invalid_argument(std::string(function) + ": expected one row per sample in features (" +
-                                shape_text(features.rows(), features.cols()) + ") and targets, found targets " +
-                                shape_text(targets.rows(), targets.cols()));
-  }
-}
-
 void check_penalty(const char* function, double penalty, bool strictly_positive) {
   if (!std::isfinite(penalty) || penalty < 0 || (strictly_positive && penalty == 0)) {
     throw std::invalid_argument(std::string(function) + ": expected a finite penalty " + (strictly_positive ? "> 0" : ">= 0") +
@@ -210,7 +197,7 @@ Index first_smallest(const Eigen::Ref<const Eigen::VectorXd>& values) {
 
 RidgeModel fit_ridge(const Eigen::Ref<const Eigen::MatrixXd>& features, const Eigen::Ref<const Eigen::MatrixXd>& targets,
                      double penalty, bool fit_intercept) {
-  check_inputs("fit_ridge", features, targets);
+  detail::require_regression_inputs("fit_ridge", features, targets);
   check_penalty("fit_ridge", penalty, false);
   const Centring centring = centre(features, targets, fit_intercept);
   const RidgeSpectrum spectrum = decompose(features, centring.feature_mean, centring.centred_targets);
@@ -220,7 +207,7 @@ RidgeModel fit_ridge(const Eigen::Ref<const Eigen::MatrixXd>& features, const Ei
 RidgeModel fit_ridge_cross_validated(const Eigen::Ref<const Eigen::MatrixXd>& features,
                                      const Eigen::Ref<const Eigen::MatrixXd>& targets, const RidgeOptions& options) {
   const char* function = "fit_ridge_cross_validated";
-  check_inputs(function, features, targets);
+  detail::require_regression_inputs(function, features, targets);
   if (options.penalties.empty()) throw std::invalid_argument(std::string(function) + ": expected at least one penalty, found none");
   const bool leave_one_out = options.selection == PenaltySelection::leave_one_out;
   for (const double penalty : options.penalties) check_penalty(function, penalty, leave_one_out);
