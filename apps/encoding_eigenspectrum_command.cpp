@@ -74,21 +74,8 @@ void run(const EncodingEigenspectrumOptions& options, RunContext& context) {
     for (int split = 0; split < options.splits; ++split) {
       auto [first, second] = encoding::split_half_means(repeats, context.global().seed, static_cast<std::uint64_t>(split));
       // A stimulus a unit never responded to in one half cannot enter the projections: use the unit's mean there.
-      for (Eigen::MatrixXd* half : {&first, &second}) {
-        for (Eigen::Index j = 0; j < half->cols(); ++j) {
-          double sum = 0;
-          int count = 0;
-          for (Eigen::Index i = 0; i < half->rows(); ++i) {
-            if (std::isfinite((*half)(i, j))) {
-              sum += (*half)(i, j);
-              ++count;
-            }
-          }
-          for (Eigen::Index i = 0; i < half->rows(); ++i) {
-            if (!std::isfinite((*half)(i, j))) (*half)(i, j) = count > 0 ? sum / count : 0.0;
-          }
-        }
-      }
+      encoding::fill_missing_with_column_means(first);
+      encoding::fill_missing_with_column_means(second);
       const Eigen::VectorXd values = encoding::cross_validated_eigenspectrum(first, second);
       spectrum = split == 0 ? values : Eigen::VectorXd(spectrum + values);
       progress.update(static_cast<std::size_t>(split + 1), static_cast<std::size_t>(options.splits));

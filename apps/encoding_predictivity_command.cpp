@@ -128,14 +128,14 @@ void run(const EncodingPredictivityOptions& options, RunContext& context) {
   context.provenance().add_note("median_noise_corrected", result.median_noise_corrected);
   fmri::write_tsv(table, options.out);
   context.finished_output(options.out);
-  std::printf("neurons: %ld (%d without a noise-corrected value), stimuli: %ld, repeats: %zu, %s%s\n",
+  const std::string design = options.training_features.empty() ? std::to_string(options.splits) + " train/test splits" : "separate training set";
+  const std::string regression = settings.regression == encoding::PredictivityRegression::pls
+                                     ? "PLS (" + std::to_string(result.pls_components_used) + " components)"
+                                     : "ridge";
+  std::printf("neurons: %ld (%d without a noise-corrected value), stimuli: %ld, repeats: %zu, %s\n",
               static_cast<long>(result.accuracy.size()), result.neurons_undefined, static_cast<long>(data.features.rows()),
-              data.repeats.size(), options.training_features.empty() ? (std::to_string(options.splits) + " train/test splits").c_str()
-                                                                     : "separate training set",
-              "");
-  std::printf("features: %ld -> PCA %d -> %s%s\n", static_cast<long>(data.features.cols()), result.pca_components_used,
-              options.regression.c_str(),
-              settings.regression == encoding::PredictivityRegression::pls ? (" (" + std::to_string(result.pls_components_used) + " components)").c_str() : "");
+              data.repeats.size(), design.c_str());
+  std::printf("features: %ld -> PCA %d -> %s\n", static_cast<long>(data.features.cols()), result.pca_components_used, regression.c_str());
   std::printf("median accuracy r = %.4f, median noise-corrected predictivity = %.4f\n", result.median_accuracy, result.median_noise_corrected);
 }
 

@@ -68,22 +68,6 @@ void check_data(const NeuralPredictivityData& data) {
   }
 }
 
-/// Mean over the valid (finite) repeats of each stimulus and neuron; NaN where none is.
-Eigen::MatrixXd mean_over_repeats(const std::vector<Eigen::MatrixXd>& repeats) {
-  const Eigen::Index stimuli = repeats.front().rows(), neurons = repeats.front().cols();
-  Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(stimuli, neurons), count = Eigen::MatrixXd::Zero(stimuli, neurons);
-  for (const Eigen::MatrixXd& repeat : repeats) {
-    for (Eigen::Index j = 0; j < neurons; ++j) {
-      for (Eigen::Index i = 0; i < stimuli; ++i) {
-        if (std::isfinite(repeat(i, j))) {
-          sum(i, j) += repeat(i, j);
-          count(i, j) += 1;
-        }
-      }
-    }
-  }
-  return (count.array() > 0).select(sum.array() / count.array(), Eigen::MatrixXd::Constant(stimuli, neurons, NAN));
-}
 
 /// Pearson r per neuron over the stimuli where its measured response exists (NaN if fewer than 3 or no variance).
 Eigen::VectorXd per_target_accuracy_finite(const Eigen::MatrixXd& measured, const Eigen::MatrixXd& predicted) {
@@ -114,20 +98,7 @@ Eigen::MatrixXd rows_of(const Eigen::MatrixXd& matrix, const std::vector<std::in
 /// of a shared-design regression); such gaps are rare (all repeats missing).
 Eigen::MatrixXd fit_and_predict(const Eigen::MatrixXd& features, Eigen::MatrixXd responses, const Eigen::MatrixXd& test_features,
                                 const NeuralPredictivityOptions& options, int& pls_components_used) {
-  for (Eigen::Index j = 0; j < responses.cols(); ++j) {
-    double sum = 0;
-    int count = 0;
-    for (Eigen::Index i = 0; i < responses.rows(); ++i) {
-      if (std::isfinite(responses(i, j))) {
-        sum += responses(i, j);
-        ++count;
-      }
-    }
-    const double fill = count > 0 ? sum / count : 0.0;
-    for (Eigen::Index i = 0; i < responses.rows(); ++i) {
-      if (!std::isfinite(responses(i, j))) responses(i, j) = fill;
-    }
-  }
+  fill_missing_with_column_means(responses);
   if (options.regression == PredictivityRegression::ridge) {
     return predict_ridge(fit_ridge_cross_validated(features, responses, options.ridge), test_features);
   }

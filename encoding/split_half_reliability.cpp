@@ -300,4 +300,37 @@ std::pair<Eigen::MatrixXd, Eigen::MatrixXd> split_half_means(const std::vector<E
                          rsa::label_permutation(static_cast<std::int32_t>(repeats.size()), seed, split_index));
 }
 
+Eigen::MatrixXd mean_over_repeats(const std::vector<Eigen::MatrixXd>& repeats) {
+  const Eigen::Index stimuli = repeats.front().rows(), neurons = repeats.front().cols();
+  Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(stimuli, neurons), count = Eigen::MatrixXd::Zero(stimuli, neurons);
+  for (const Eigen::MatrixXd& repeat : repeats) {
+    for (Eigen::Index j = 0; j < neurons; ++j) {
+      for (Eigen::Index i = 0; i < stimuli; ++i) {
+        if (std::isfinite(repeat(i, j))) {
+          sum(i, j) += repeat(i, j);
+          count(i, j) += 1;
+        }
+      }
+    }
+  }
+  return (count.array() > 0).select(sum.array() / count.array(), Eigen::MatrixXd::Constant(stimuli, neurons, NAN));
+}
+
+void fill_missing_with_column_means(Eigen::MatrixXd& matrix) {
+  for (Eigen::Index j = 0; j < matrix.cols(); ++j) {
+    double sum = 0;
+    int count = 0;
+    for (Eigen::Index i = 0; i < matrix.rows(); ++i) {
+      if (std::isfinite(matrix(i, j))) {
+        sum += matrix(i, j);
+        ++count;
+      }
+    }
+    const double fill = count > 0 ? sum / count : 0.0;
+    for (Eigen::Index i = 0; i < matrix.rows(); ++i) {
+      if (!std::isfinite(matrix(i, j))) matrix(i, j) = fill;
+    }
+  }
+}
+
 }  // namespace visalign::encoding

@@ -67,4 +67,12 @@ std::pair<Eigen::MatrixXd, Eigen::MatrixXd> split_half_means(const std::vector<E
 std::pair<Eigen::MatrixXd, Eigen::MatrixXd> split_half_means_from_order(const std::vector<Eigen::MatrixXd>& repeats,
                                                                         const std::vector<std::int32_t>& repeat_order);
 
+/// Mean over the valid (non-NaN) repeats of each stimulus and neuron (stimuli x neurons); NaN where
+/// there is none.
+Eigen::MatrixXd mean_over_repeats(const std::vector<Eigen::MatrixXd>& repeats);
+
+/// Replaces the NaN (missing) entries of each column by the mean of its finite entries (0 for a
+/// column without any), e.g. before a regression or a projection that cannot skip them.
+void fill_missing_with_column_means(Eigen::MatrixXd& matrix);
+
 }  // namespace visalign::encoding

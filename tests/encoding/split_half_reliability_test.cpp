@@ -287,3 +287,26 @@ TEST(SplitHalfReliability, RejectsBadInput) {
 
 }  // namespace
 }  // namespace visalign::encoding
+
+namespace visalign::encoding {
+namespace {
+
+TEST(MeanOverRepeats, SkipsMissingTrialsAndFillsColumns) {
+  Eigen::MatrixXd first(2, 2), second(2, 2);
+  first << 1, NAN, 3, NAN;
+  second << 3, NAN, NAN, 4;
+  Eigen::MatrixXd mean = mean_over_repeats({first, second});
+  EXPECT_EQ(mean(0, 0), 2);
+  EXPECT_EQ(mean(1, 0), 3);
+  EXPECT_TRUE(std::isnan(mean(0, 1)));
+  EXPECT_EQ(mean(1, 1), 4);
+  fill_missing_with_column_means(mean);
+  EXPECT_EQ(mean(0, 1), 4);
+  Eigen::MatrixXd empty_column(2, 1);
+  empty_column << NAN, NAN;
+  fill_missing_with_column_means(empty_column);
+  EXPECT_EQ(empty_column(0, 0), 0);
+}
+
+}  // namespace
+}  // namespace visalign::encoding
