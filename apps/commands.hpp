@@ -20,5 +20,11 @@ Command rsa_searchlight_command();
 Command encoding_fit_command();
 Command encoding_predictivity_command();
 Command encoding_eigenspectrum_command();
+// The cnn commands: their descriptions (apps/cnn_command_info.cpp) for the command list of
+// `visalign`, and the commands themselves, which live in the visalign-cnn program (LibTorch).
+CommandInfo cnn_layers_info();
+CommandInfo cnn_activations_info();
+Command cnn_layers_command();
+Command cnn_activations_command();
 
 }  // namespace visalign::apps

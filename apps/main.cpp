@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/command_table.hpp"
 #include "apps/commands.hpp"
 
 namespace {
@@ -17,7 +18,9 @@ std::vector<Command> all_commands() {
           surface_convert_command(), surface_icosphere_command(), fmri_info_command(), fmri_roi_command(),
           fmri_simulate_command(), rsa_select_command(), rsa_roi_command(), rsa_layers_command(),
           rsa_searchlight_command(), encoding_fit_command(),
-          encoding_predictivity_command(), encoding_eigenspectrum_command()};
+          encoding_predictivity_command(), encoding_eigenspectrum_command(),
+          // The LibTorch commands run in visalign-cnn: only they pay LibTorch's start-up (seconds).
+          command_in_program(cnn_layers_info(), "visalign-cnn"), command_in_program(cnn_activations_info(), "visalign-cnn")};
 }
 
 void print_overview(const std::vector<Command>& commands) {
@@ -43,9 +46,6 @@ void print_overview(const std::vector<Command>& commands) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> arguments(argv + 1, argv + argc);
-  std::string command_line = "visalign";
-  for (const std::string& argument : arguments) command_line += " " + argument;
-
   const std::vector<Command> commands = all_commands();
   if (arguments.empty() || arguments[0] == "--help" || arguments[0] == "-h" || arguments[0] == "help") {
     print_overview(commands);
@@ -55,25 +55,5 @@ int main(int argc, char** argv) {
     std::cout << "visalign " << VISALIGN_VERSION << '\n';
     return 0;
   }
-  const std::string group = arguments[0];
-  const std::string name = arguments.size() > 1 ? arguments[1] : "";
-  bool group_exists = false;
-  for (const Command& command : commands) {
-    if (command.info.group != group) continue;
-    group_exists = true;
-    if (command.info.name == name) {
-      return command.main(std::vector<std::string>(arguments.begin() + 2, arguments.end()), command_line);
-    }
-  }
-  if (group_exists) {
-    std::cerr << "visalign " << group << ": usage error: " << (name.empty() ? "no command given" : "unknown command '" + name + "'")
-              << "; commands:";
-    for (const Command& command : commands) {
-      if (command.info.group == group) std::cerr << ' ' << command.info.name;
-    }
-    std::cerr << '\n';
-  } else {
-    std::cerr << "visalign: usage error: unknown command group '" << group << "' (see 'visalign --help')\n";
-  }
-  return 2;
+  return visalign::apps::run_command_from_table(commands, arguments);
 }

@@ -1,0 +1,23 @@
+#pragma once
+// The images a CNN command reads: a folder (every .png/.jpg/.jpeg, sorted by name) or a TSV with a
+// `file` column (paths relative to the TSV) and optional `image_id`, `image_type` and `category`
+// columns (as the study's stimuli tables have: RE, AN, AI).
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fmri/design.hpp"
+
+namespace visalign::apps {
+
+struct ImageList {
+  std::vector<std::filesystem::path> files;
+  fmri::Design images;  // one row per file: image_id (default: the file's stem), image_type (default RE), presentation 1
+};
+
+/// FormatError naming the TSV and the row for a missing `file` column or a listed file that does not
+/// exist; std::runtime_error for a folder without images.
+ImageList read_image_list(const std::filesystem::path& folder_or_tsv);
+
+}  // namespace visalign::apps
