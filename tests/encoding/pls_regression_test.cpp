@@ -150,16 +150,6 @@ TEST(PlsRegression, SameResultForAnyNumberOfThreads) {
 
 // ---- bad input ----------------------------------------------------------------------------------------
 
-template <typename Call>
-void expect_invalid(Call call, const std::string& fragment) {
-  try {
-    call();
-    ADD_FAILURE() << "expected std::invalid_argument mentioning '" << fragment << "'";
-  } catch (const std::invalid_argument& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
-
 TEST(PlsRegression, RejectsBadInput) {
   const Eigen::MatrixXd features = random_matrix(20, 5, 1), targets = random_matrix(20, 2, 2);
   PlsOptions options;

@@ -248,16 +248,6 @@ TEST(PrincipalComponentsKernels, SymmetricEigenMatchesEigenSolver) {
 
 // ---- bad input ----------------------------------------------------------------------------------------
 
-template <typename Call>
-void expect_invalid(Call call, const std::string& fragment) {
-  try {
-    call();
-    ADD_FAILURE() << "expected std::invalid_argument mentioning '" << fragment << "'";
-  } catch (const std::invalid_argument& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
-
 TEST(PrincipalComponents, RejectsBadInput) {
   const Eigen::MatrixXd data = random_matrix(20, 8, 1);
   PcaOptions options;

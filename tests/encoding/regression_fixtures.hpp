@@ -1,7 +1,7 @@
 #pragma once
 // What the regression tests (ridge, PLS, PCA, cvPCA) share: the fixture of
 // tests/fixtures/make_regression_fixtures.py (scikit-learn 1.2.1), its feature matrices regenerated
-// bit for bit, a scale-relative difference and seeded Gaussian matrices.
+// bit for bit, a scale-relative difference, seeded Gaussian matrices and the bad-input check.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 #include "rsa/random_stream.hpp"
 #include "tests/fixture_json.hpp"
@@ -66,6 +68,17 @@ inline Eigen::MatrixXd random_matrix(Index rows, Index columns, std::uint64_t se
     for (Index r = 0; r < rows; ++r) matrix(r, c) = stream.normal();
   }
   return matrix;
+}
+
+/// The call must throw std::invalid_argument whose message contains `fragment`.
+template <typename Call>
+void expect_invalid(Call call, const std::string& fragment) {
+  try {
+    call();
+    ADD_FAILURE() << "expected std::invalid_argument mentioning '" << fragment << "'";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
+  }
 }
 
 }  // namespace visalign::encoding::regression_fixture

@@ -232,16 +232,6 @@ TEST(RidgeRegression, SameResultForAnyNumberOfThreads) {
 
 // ---- bad input ----------------------------------------------------------------------------------------
 
-template <typename Call>
-void expect_invalid(Call call, const std::string& fragment) {
-  try {
-    call();
-    ADD_FAILURE() << "expected std::invalid_argument mentioning '" << fragment << "'";
-  } catch (const std::invalid_argument& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
-}
-
 TEST(RidgeRegression, RejectsBadInput) {
   const Eigen::MatrixXd features = random_matrix(20, 5, 1), targets = random_matrix(20, 2, 2);
   expect_invalid([&] { fit_ridge(features, targets.topRows(19), 1.0); }, "one row per sample");
