@@ -1,5 +1,7 @@
 #include "cnn/torchscript_model.hpp"
 
+#include "cnn/torch_classifier.hpp"
+
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <torch/utils.h>
@@ -138,20 +140,7 @@ TorchScriptModel::~TorchScriptModel() = default;
 TorchScriptModel TorchScriptModel::load(const std::filesystem::path& file, const std::string& device, int threads) {
   if (threads < 1) throw std::invalid_argument("threads must be >= 1, found " + std::to_string(threads));
   auto impl = std::make_unique<Impl>();
-  if (device == "auto") {
-    impl->device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  } else if (device == "cpu") {
-    impl->device = torch::Device(torch::kCPU);
-  } else if (device == "cuda") {
-    if (!torch::cuda::is_available()) {
-      throw std::runtime_error(
-          "device \"cuda\" requested, but CUDA is not available (no GPU found, or LibTorch built for the CPU only); "
-          "use --device cpu or auto");
-    }
-    impl->device = torch::Device(torch::kCUDA);
-  } else {
-    throw std::invalid_argument("device must be \"auto\", \"cpu\" or \"cuda\", found \"" + device + "\"");
-  }
+  impl->device = detail::resolve_device(device);
   torch::set_num_threads(threads);
   {
     std::ifstream probe(file, std::ios::binary);
@@ -215,13 +204,7 @@ std::vector<Eigen::MatrixXf> TorchScriptModel::activations(const ImageBatch& ima
                                                            const std::function<void(std::size_t, std::size_t)>& progress) const {
   if (layer_names.empty()) throw std::invalid_argument("activations: layer_names is empty");
   if (batch_size < 1) throw std::invalid_argument("activations: batch_size must be >= 1, found " + std::to_string(batch_size));
-  if (images.count < 0 || images.channels < 1 || images.height < 1 || images.width < 1 ||
-      images.values.size() != static_cast<std::size_t>(images.count * images.channels * images.height * images.width)) {
-    throw std::invalid_argument("activations: the image batch holds " + std::to_string(images.values.size()) +
-                                " values, expected count x channels x height x width = " + std::to_string(images.count) +
-                                " x " + std::to_string(images.channels) + " x " + std::to_string(images.height) + " x " +
-                                std::to_string(images.width));
-  }
+  detail::require_consistent(images, "activations");
   // Map names to walk indices (steps.size() is "output"); check the walk if a layer inside it is asked for.
   std::vector<std::size_t> indices;
   bool needs_walk = false;
@@ -251,14 +234,11 @@ std::vector<Eigen::MatrixXf> TorchScriptModel::activations(const ImageBatch& ima
 
   torch::NoGradGuard no_grad;
   std::vector<Eigen::MatrixXf> result(layer_names.size());
-  const std::int64_t per_image = images.channels * images.height * images.width;
   const std::size_t total = static_cast<std::size_t>(images.count);
   for (std::int64_t start = 0; start < images.count; start += batch_size) {
     const std::int64_t count = std::min<std::int64_t>(batch_size, images.count - start);
     // A copy: an in-place first module must not write into the caller's images.
-    torch::Tensor input = torch::from_blob(const_cast<float*>(images.values.data()) + start * per_image,
-                                           {count, images.channels, images.height, images.width}, torch::kFloat32)
-                              .to(impl_->device, torch::kFloat32, /*non_blocking=*/false, /*copy=*/true);
+    torch::Tensor input = detail::to_tensor(images, impl_->device, start, count);
     auto store = [&](std::size_t index, const torch::Tensor& x) {
       // Copied out at once: a later in-place module (ReLU(inplace=True)) would overwrite x.
       const torch::Tensor values = x.detach().to(torch::kCPU).to(torch::kFloat32).contiguous().reshape({count, -1});
@@ -279,6 +259,32 @@ std::vector<Eigen::MatrixXf> TorchScriptModel::activations(const ImageBatch& ima
     if (progress) progress(static_cast<std::size_t>(start + count), total);
   }
   return result;
+}
+
+Classifier TorchScriptModel::classifier(const std::vector<float>& mean, const std::vector<float>& std,
+                                        const std::string& description) const {
+  if (mean.empty() || mean.size() != std.size()) {
+    throw std::invalid_argument("classifier: mean and std need one value per channel (found " + std::to_string(mean.size()) +
+                                " and " + std::to_string(std.size()) + ")");
+  }
+  for (float s : std) {
+    if (!(s > 0)) throw std::invalid_argument("classifier: std values must be positive");
+  }
+  const auto channels = static_cast<std::int64_t>(mean.size());
+  auto impl = std::make_shared<Classifier::Impl>();
+  impl->device = impl_->device;
+  impl->channels = channels;
+  impl->description = description;
+  const torch::Tensor mean_tensor = torch::tensor(mean, torch::kFloat32).reshape({1, channels, 1, 1}).to(impl_->device);
+  const torch::Tensor std_tensor = torch::tensor(std, torch::kFloat32).reshape({1, channels, 1, 1}).to(impl_->device);
+  torch::jit::Module module = impl_->module;  // a handle: the classifier shares the loaded model
+  impl->logits = [module, mean_tensor, std_tensor](const torch::Tensor& pixels) mutable {
+    const torch::jit::IValue result = module.forward({(pixels - mean_tensor) / std_tensor});
+    if (!result.isTensor()) throw std::runtime_error("the model's forward() does not return a single tensor");
+    const torch::Tensor logits = result.toTensor();
+    return logits.dim() > 2 ? logits.flatten(1) : logits;
+  };
+  return Classifier(std::move(impl));
 }
 
 }  // namespace visalign::cnn

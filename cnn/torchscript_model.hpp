@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cnn/classifier.hpp"
 #include "cnn/image_batch.hpp"
 
 namespace visalign::cnn {
@@ -60,6 +61,12 @@ class TorchScriptModel {
   std::vector<Eigen::MatrixXf> activations(const ImageBatch& images, const std::vector<std::string>& layer_names,
                                            int batch_size = 50,
                                            const std::function<void(std::size_t, std::size_t)>& progress = {}) const;
+
+  /// The model as a classifier of [0, 1] pixels: (pixels - mean[c]) / std[c] per channel, then forward()
+  /// (flattened to images x classes). The classifier shares the loaded model. std::invalid_argument for
+  /// mean/std of different lengths, empty, or a non-positive std.
+  Classifier classifier(const std::vector<float>& mean, const std::vector<float>& std,
+                        const std::string& description = "TorchScript model") const;
 
  private:
   struct Impl;
