@@ -188,12 +188,22 @@ ImageBatch load_images(const std::vector<std::filesystem::path>& files, const Pr
   }
   ImageBatch batch;
   batch.count = static_cast<std::int64_t>(files.size());
+  batch.channels = preprocessing.grey ? 1 : 3;
+  const int channels = static_cast<int>(batch.channels);
   for (std::size_t n = 0; n < files.size(); ++n) {
-    const DecodedImage image = preprocess_geometry(files[n], decode_rgb(files[n]), preprocessing);
+    DecodedImage decoded = decode_rgb(files[n]);
+    if (preprocessing.grey) {
+      for (std::size_t pixel = 0; pixel < decoded.rgb.size(); pixel += 3) {
+        const std::uint32_t luminance = (19595u * decoded.rgb[pixel] + 38470u * decoded.rgb[pixel + 1] +
+                                         7471u * decoded.rgb[pixel + 2] + 0x8000u) >> 16;
+        decoded.rgb[pixel] = decoded.rgb[pixel + 1] = decoded.rgb[pixel + 2] = static_cast<std::uint8_t>(luminance);
+      }
+    }
+    const DecodedImage image = preprocess_geometry(files[n], std::move(decoded), preprocessing);
     if (n == 0) {
       batch.height = image.height;
       batch.width = image.width;
-      batch.values.resize(static_cast<std::size_t>(batch.count) * 3 * image.height * image.width);
+      batch.values.resize(static_cast<std::size_t>(batch.count) * channels * image.height * image.width);
     } else if (image.height != batch.height || image.width != batch.width) {
       throw std::invalid_argument(files[n].string() + ": preprocessed to " + std::to_string(image.height) + " x " +
                                   std::to_string(image.width) + " pixels, but the first image to " +
@@ -201,8 +211,8 @@ ImageBatch load_images(const std::vector<std::filesystem::path>& files, const Pr
                                   " (set a crop size)");
     }
     const std::size_t plane = static_cast<std::size_t>(image.height) * image.width;
-    for (int c = 0; c < 3; ++c) {
-      float* destination = batch.values.data() + (n * 3 + c) * plane;
+    for (int c = 0; c < channels; ++c) {
+      float* destination = batch.values.data() + (n * channels + c) * plane;
       for (std::size_t pixel = 0; pixel < plane; ++pixel) {
         // Same float operations as ToTensor (byte / 255) and Normalize ((value - mean) / std).
         const float value = static_cast<float>(image.rgb[pixel * 3 + c]) / 255.0f;
@@ -212,6 +222,32 @@ ImageBatch load_images(const std::vector<std::filesystem::path>& files, const Pr
   }
   return batch;
 }
+
+namespace {
+
+/// Bytes (height x width x channels) to a PNG, atomically.
+void write_png_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes, int height, int width, int channels) {
+  std::filesystem::path temporary = file;
+  temporary += ".tmp-writing";
+  if (stbi_write_png(temporary.string().c_str(), width, height, channels, bytes.data(), width * channels) == 0) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw file_error(file, "cannot write the PNG file");
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, file, error);
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw file_error(file, "cannot rename the written PNG into place: " + error.message());
+  }
+}
+
+std::uint8_t to_byte(float value) {
+  return static_cast<std::uint8_t>(std::lround((std::isnan(value) ? 0.0f : std::clamp(value, 0.0f, 1.0f)) * 255.0f));
+}
+
+}  // namespace
 
 void write_png(const std::filesystem::path& file, const std::vector<float>& rgb_hwc, int height, int width) {
   if (height <= 0 || width <= 0) {
@@ -224,24 +260,28 @@ void write_png(const std::filesystem::path& file, const std::vector<float>& rgb_
                                 " values, found " + std::to_string(rgb_hwc.size()));
   }
   std::vector<std::uint8_t> bytes(expected);
-  for (std::size_t i = 0; i < expected; ++i) {
-    const float value = std::isnan(rgb_hwc[i]) ? 0.0f : std::clamp(rgb_hwc[i], 0.0f, 1.0f);
-    bytes[i] = static_cast<std::uint8_t>(std::lround(value * 255.0f));
+  for (std::size_t i = 0; i < expected; ++i) bytes[i] = to_byte(rgb_hwc[i]);
+  write_png_bytes(file, bytes, height, width, 3);
+}
+
+void write_png(const std::filesystem::path& file, const ImageBatch& images, std::int64_t index) {
+  if (images.channels != 1 && images.channels != 3) {
+    throw std::invalid_argument("write_png: expected 1 or 3 channels, found " + std::to_string(images.channels));
   }
-  std::filesystem::path temporary = file;
-  temporary += ".tmp-writing";
-  if (stbi_write_png(temporary.string().c_str(), width, height, 3, bytes.data(), width * 3) == 0) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw file_error(file, "cannot write the PNG file");
+  if (index < 0 || index >= images.count) {
+    throw std::invalid_argument("write_png: image " + std::to_string(index) + " of a batch of " + std::to_string(images.count));
   }
-  std::error_code error;
-  std::filesystem::rename(temporary, file, error);
-  if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw file_error(file, "cannot rename the written PNG into place: " + error.message());
+  const auto channels = static_cast<int>(images.channels);
+  const std::size_t plane = static_cast<std::size_t>(images.height) * images.width;
+  if (images.values.size() != plane * channels * images.count) {
+    throw std::invalid_argument("write_png: the batch's values do not match its shape");
   }
+  std::vector<std::uint8_t> bytes(plane * channels);
+  const float* image = images.values.data() + static_cast<std::size_t>(index) * channels * plane;
+  for (std::size_t pixel = 0; pixel < plane; ++pixel) {
+    for (int c = 0; c < channels; ++c) bytes[pixel * channels + c] = to_byte(image[c * plane + pixel]);
+  }
+  write_png_bytes(file, bytes, static_cast<int>(images.height), static_cast<int>(images.width), channels);
 }
 
 }  // namespace visalign::cnn

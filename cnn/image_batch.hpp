@@ -19,11 +19,14 @@ namespace visalign::cnn {
 /// - crop: centre crop of crop x crop, offsets int(round((size - crop) / 2)) as torchvision; 0: none.
 ///   Images smaller than the crop are an error (torchvision would pad).
 /// - values scaled to [0, 1] (byte / 255), then (value - mean[c]) / std[c] per RGB channel.
+/// - grey: one channel, the luminance of PIL's convert("L") (L = (19595 R + 38470 G + 7471 B + 2^15) >> 16,
+///   computed on the decoded bytes before resizing); mean[0] and std[0] normalise it.
 struct Preprocessing {
   int resize_shorter = 256;
   int crop = 224;
   std::array<float, 3> mean{0.485f, 0.456f, 0.406f};
   std::array<float, 3> std{0.229f, 0.224f, 0.225f};
+  bool grey = false;
 };
 
 /// A batch of preprocessed images, NCHW in C order: values[((n * channels + c) * height + y) * width + x].
@@ -44,5 +47,9 @@ ImageBatch load_images(const std::vector<std::filesystem::path>& files, const Pr
 /// rgb_hwc: height x width x 3 floats in [0, 1] (clamped, rounded to the nearest of 0..255).
 /// std::invalid_argument for a wrong size, std::runtime_error "<file>: <problem>" when writing fails.
 void write_png(const std::filesystem::path& file, const std::vector<float>& rgb_hwc, int height, int width);
+
+/// Writes image `index` of a batch of [0, 1] pixels as an 8-bit PNG (1 channel: grey, 3: RGB), atomically.
+/// std::invalid_argument for another channel count or an index outside the batch.
+void write_png(const std::filesystem::path& file, const ImageBatch& images, std::int64_t index);
 
 }  // namespace visalign::cnn

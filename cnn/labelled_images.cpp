@@ -129,7 +129,7 @@ LabelledImages select_images(const LabelledImages& set, const std::vector<std::i
   return subset;
 }
 
-LabelledImages first_images_per_class(const LabelledImages& set, const std::vector<std::int64_t>& classes, int per_class) {
+std::vector<std::int64_t> first_images_per_class(const LabelledImages& set, const std::vector<std::int64_t>& classes, int per_class) {
   if (per_class < 1) throw std::invalid_argument("images per class must be >= 1, found " + std::to_string(per_class));
   std::vector<std::int64_t> indices;
   for (const std::int64_t label : classes) {
@@ -145,7 +145,7 @@ LabelledImages first_images_per_class(const LabelledImages& set, const std::vect
                                   std::to_string(per_class) + " requested");
     }
   }
-  return select_images(set, indices);
+  return indices;
 }
 
 }  // namespace visalign::cnn

@@ -33,8 +33,9 @@ LabelledImages read_fashion_mnist(const std::filesystem::path& folder, const std
 /// The images at the given indices, in that order. std::out_of_range for an index past the end.
 LabelledImages select_images(const LabelledImages& set, const std::vector<std::int64_t>& indices);
 
-/// The first `per_class` images of each class in `classes`, class by class (as the study's stimulus sets:
-/// 8 images of each of 5 categories). std::invalid_argument if a class has fewer images.
-LabelledImages first_images_per_class(const LabelledImages& set, const std::vector<std::int64_t>& classes, int per_class);
+/// The indices of the first `per_class` images of each class in `classes`, class by class (as the study's
+/// stimulus sets: 8 images of each of 5 categories), for select_images. std::invalid_argument if a class
+/// has fewer images.
+std::vector<std::int64_t> first_images_per_class(const LabelledImages& set, const std::vector<std::int64_t>& classes, int per_class);
 
 }  // namespace visalign::cnn
