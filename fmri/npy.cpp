@@ -395,7 +395,10 @@ Eigen::MatrixXd npy_matrix(const NpyArray& array, const std::string& source) {
   return Eigen::Map<const RowMajor>(array.values.data(), rows, columns);
 }
 
-void write_npy(const Eigen::MatrixXd& matrix, const std::filesystem::path& path, bool float64) {
+namespace {
+
+template <typename Matrix>
+void write_npy_matrix(const Matrix& matrix, const std::filesystem::path& path, bool float64) {
   // The header exactly as numpy's np.save writes it (format 1.0).
   const std::string first_size = std::to_string(matrix.rows());
   std::string header = std::string("{'descr': '") + (float64 ? "<f8" : "<f4") + "', 'fortran_order': False, 'shape': (" +
@@ -420,7 +423,7 @@ void write_npy(const Eigen::MatrixXd& matrix, const std::filesystem::path& path,
     for (Eigen::Index column = 0; column < matrix.cols(); ++column) {
       unsigned char raw[8];
       if (float64) {
-        const double value = matrix(row, column);
+        const double value = static_cast<double>(matrix(row, column));
         std::memcpy(raw, &value, 8);
       } else {
         const float value = static_cast<float>(matrix(row, column));
@@ -433,5 +436,13 @@ void write_npy(const Eigen::MatrixXd& matrix, const std::filesystem::path& path,
   }
   surface::write_bytes_atomically(path, out, path.extension() == ".gz");
 }
+
+}  // namespace
+
+void write_npy(const Eigen::MatrixXd& matrix, const std::filesystem::path& path, bool float64) {
+  write_npy_matrix(matrix, path, float64);
+}
+
+void write_npy(const Eigen::MatrixXf& matrix, const std::filesystem::path& path) { write_npy_matrix(matrix, path, false); }
 
 }  // namespace visalign::fmri
