@@ -105,7 +105,7 @@ void run(const CnnActivationsOptions& options, RunContext& context) {
   index["layers"] = nlohmann::json::array();
   for (std::size_t l = 0; l < names.size(); ++l) {
     const std::string file = activation_file_name(names[l]);
-    fmri::write_npy(activations[l].cast<double>(), folder / file);
+    fmri::write_float_npy(activations[l], folder / file);
     std::vector<std::int64_t> shape;
     for (const auto& layer : available) {
       if (layer.name == names[l]) shape = layer.shape;

@@ -21,4 +21,30 @@ CommandInfo cnn_activations_info() {
        "list that 'rsa layers' and 'encoding fit' read."};
 }
 
+CommandInfo cnn_adversarial_info() {
+  return {"cnn", "adversarial", "the study's AN and AI images for a set of RE images, with their probabilities",
+       "For every RE image an AN image (adversarial noise: grown from the mean image of the set by gradient ascent\n"
+       "until the classifier gives the RE image's class with p >= 0.99) and an AI image (adversarial interference:\n"
+       "the RE image moved to a target class with p >= 0.99 by a small perturbation). The stopping rule is tested\n"
+       "on the 8-bit image as saved. Writes the PNGs, stimuli.tsv (class, probabilities, prediction, iterations,\n"
+       "L2 and L-inf distance; readable by 'cnn activations --images') and overview.png (RE | AN | AI side by side)."};
+}
+
+CommandInfo cnn_attack_info() {
+  return {"cnn", "attack", "PGD robustness: adversarial accuracy over epsilons, minimal perturbations, adversarial images",
+       "Projected gradient descent (Madry et al.) in [0, 1] pixel space with an L-inf, L2 or L1 bound (L1: the exact\n"
+       "projection onto the L1 ball), untargeted or toward one class. Writes robustness.tsv (accuracy per epsilon),\n"
+       "with --minimal each image's smallest successful epsilon (bisection), and with --save-epsilon the adversarial\n"
+       "images (8-bit PNGs: rounding may undo the smallest perturbations) and attack.tsv."};
+}
+
+CommandInfo cnn_train_info() {
+  return {"cnn", "train", "train a built-in network on Fashion-MNIST (standard or PGD adversarial training)",
+       "Builds the small CNN of seed 002, or AlexNet / ResNet-18 in torchvision's layouts, optionally behind a fixed\n"
+       "front end (Gaussian blur, or projection on the first K principal components of the training images), and\n"
+       "trains it on Fashion-MNIST (Adam or SGD; with --adversarial-epsilon on PGD adversarial examples). Writes the\n"
+       "checkpoint network.pt after every epoch (for 'cnn attack --network', 'cnn adversarial --network') and\n"
+       "training.tsv (loss, training and test accuracy, seconds per epoch)."};
+}
+
 }  // namespace visalign::apps

@@ -21,11 +21,14 @@ std::array<float, 3> three_numbers(const std::string& text, const std::string& o
       used = 0;
     }
     if (used == 0 || used != item.size() || count >= 3) {
-      throw std::invalid_argument("--" + option + ": expected three comma-separated numbers (R,G,B), found '" + text + "'");
+      throw std::invalid_argument("--" + option + ": expected three comma-separated numbers (R,G,B) or one, found '" + text + "'");
     }
     values[count++] = value;
   }
-  if (count != 3) throw std::invalid_argument("--" + option + ": expected three comma-separated numbers (R,G,B), found '" + text + "'");
+  if (count == 1) values[1] = values[2] = values[0];  // one number: grey images, or the same for R, G and B
+  if (count != 1 && count != 3) {
+    throw std::invalid_argument("--" + option + ": expected three comma-separated numbers (R,G,B) or one, found '" + text + "'");
+  }
   return values;
 }
 
@@ -39,8 +42,8 @@ void declare_cnn_model_options(CnnModelOptions& options, CommandDeclaration& dec
        "resize each image so that its shorter side has this many pixels (0: keep the size)")
       ("crop", po::value(&options.crop)->default_value(options.crop), "centre crop to this square size (0: no crop)")
       ("mean", po::value(&options.mean)->default_value(options.mean),
-       "per-channel mean subtracted after scaling pixels to [0, 1] (R,G,B; ImageNet's by default)")
-      ("std", po::value(&options.std)->default_value(options.std), "per-channel standard deviation divided by (R,G,B)");
+       "per-channel mean subtracted after scaling pixels to [0, 1] (R,G,B, or one number; ImageNet's by default)")
+      ("std", po::value(&options.std)->default_value(options.std), "per-channel standard deviation divided by (R,G,B, or one number)");
 }
 
 cnn::Preprocessing preprocessing_of(const CnnModelOptions& options) {

@@ -24,7 +24,13 @@ Command encoding_eigenspectrum_command();
 // `visalign`, and the commands themselves, which live in the visalign-cnn program (LibTorch).
 CommandInfo cnn_layers_info();
 CommandInfo cnn_activations_info();
+CommandInfo cnn_adversarial_info();
+CommandInfo cnn_attack_info();
+CommandInfo cnn_train_info();
 Command cnn_layers_command();
 Command cnn_activations_command();
+Command cnn_adversarial_command();
+Command cnn_attack_command();
+Command cnn_train_command();
 
 }  // namespace visalign::apps

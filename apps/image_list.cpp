@@ -35,6 +35,8 @@ ImageList read_image_list(const std::filesystem::path& folder_or_tsv) {
   if (file_column < 0) throw surface::FormatError(folder_or_tsv.string(), "columns: expected a 'file' column");
   const int id_column = table.column_index("image_id"), type_column = table.column_index("image_type");
   const int category_column = table.column_index("category");
+  int class_column = table.column_index("class");
+  if (class_column < 0) class_column = table.column_index("imagenet_index");
   for (std::size_t row = 0; row < table.rows.size(); ++row) {
     const auto& cells = table.rows[row];
     const std::filesystem::path file = folder_or_tsv.parent_path() / cells[static_cast<std::size_t>(file_column)];
@@ -45,6 +47,22 @@ ImageList read_image_list(const std::filesystem::path& folder_or_tsv) {
     list.images.columns.push_back({id_column >= 0 ? cells[static_cast<std::size_t>(id_column)] : file.stem().string(),
                                    type_column >= 0 ? cells[static_cast<std::size_t>(type_column)] : "RE", 1,
                                    category_column >= 0 ? cells[static_cast<std::size_t>(category_column)] : ""});
+    if (class_column >= 0) {
+      const std::string& cell = cells[static_cast<std::size_t>(class_column)];
+      std::size_t used = 0;
+      long long value = -1;
+      try {
+        value = std::stoll(cell, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == 0 || used != cell.size() || value < 0) {
+        throw surface::FormatError(folder_or_tsv.string(), "row " + std::to_string(row + 1) + ", column " +
+                                                               table.columns[static_cast<std::size_t>(class_column)] +
+                                                               ": expected a class index (integer >= 0), found '" + cell + "'");
+      }
+      list.classes.push_back(value);
+    }
   }
   if (list.files.empty()) throw surface::FormatError(folder_or_tsv.string(), "rows: expected at least one image, found none");
   return list;

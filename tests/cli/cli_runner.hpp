@@ -41,10 +41,10 @@ inline Outcome run_visalign(const testing::ScratchDirectory& scratch, const std:
 /// The command must fail with exit code 1 and a single line on stderr naming `file` and containing
 /// `fragment`, and leave the scratch directory as it was (no output, no temporary file).
 inline void expect_clean_failure(const testing::ScratchDirectory& scratch, const std::string& arguments,
-                                 const std::string& file, const std::string& fragment) {
+                                 const std::string& file, const std::string& fragment, int exit_code = 1) {
   auto before = scratch.entries();
   const Outcome outcome = run_visalign(scratch, arguments);
-  EXPECT_EQ(outcome.exit_code, 1) << arguments << "\n" << outcome.err;
+  EXPECT_EQ(outcome.exit_code, exit_code) << arguments << "\n" << outcome.err;
   EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
   EXPECT_NE(outcome.err.find(file), std::string::npos) << outcome.err;
   EXPECT_NE(outcome.err.find(fragment), std::string::npos) << outcome.err;

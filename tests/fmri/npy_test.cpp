@@ -93,7 +93,7 @@ TEST(Npy, WrittenFilesAreByteForByteWhatNumpyWrites) {
     const Eigen::MatrixXd back = npy_matrix(read_npy(scratch / (name + ".npy")), name);
     EXPECT_EQ(back, float64 ? matrix : Eigen::MatrixXd(matrix.cast<float>().cast<double>()));
     if (!float64) {  // the float overload writes the same bytes
-      write_npy(Eigen::MatrixXf(matrix.cast<float>()), scratch / (name + "_from_float.npy"));
+      write_float_npy(matrix.cast<float>(), scratch / (name + "_from_float.npy"));
       EXPECT_EQ(visalign::testing::read_bytes(scratch / (name + "_from_float.npy")), visalign::testing::read_bytes(npy_fixture(name)));
     }
     ++checked;
