@@ -443,6 +443,6 @@ void write_npy(const Eigen::MatrixXd& matrix, const std::filesystem::path& path,
   write_npy_matrix(matrix, path, float64);
 }
 
-void write_npy(const Eigen::MatrixXf& matrix, const std::filesystem::path& path) { write_npy_matrix(matrix, path, false); }
+void write_float_npy(const Eigen::MatrixXf& matrix, const std::filesystem::path& path) { write_npy_matrix(matrix, path, false); }
 
 }  // namespace visalign::fmri

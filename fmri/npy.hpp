@@ -29,6 +29,6 @@ Eigen::MatrixXd npy_matrix(const NpyArray& array, const std::string& source);
 /// Writes a matrix as a 2-D C-order little-endian float32 ("<f4") or float64 ("<f8") array, atomically.
 void write_npy(const Eigen::MatrixXd& matrix, const std::filesystem::path& path, bool float64 = false);
 /// The same for float matrices (float32, without a double copy: CNN activations).
-void write_npy(const Eigen::MatrixXf& matrix, const std::filesystem::path& path);
+void write_float_npy(const Eigen::MatrixXf& matrix, const std::filesystem::path& path);
 
 }  // namespace visalign::fmri
