@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <sstream>
 #include <stdexcept>
 
 #include "apps/image_list.hpp"
+#include "apps/option_lists.hpp"
 #include "cnn/network.hpp"
 #include "cnn/torchscript_model.hpp"
 
@@ -14,23 +14,10 @@ namespace visalign::apps {
 namespace {
 
 std::vector<std::int64_t> parse_classes(const std::string& text) {
-  std::vector<std::int64_t> classes;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    long long value = -1;
-    try {
-      value = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || value < 0) {
-      throw std::invalid_argument("--classes: expected comma-separated class indices (e.g. 0,1,2,3,4), found '" + text + "'");
-    }
-    classes.push_back(value);
+  std::vector<std::int64_t> classes = parse_integer_list(text, "classes");
+  for (const std::int64_t value : classes) {
+    if (value < 0) throw std::invalid_argument("--classes: expected class indices >= 0, found '" + text + "'");
   }
-  if (classes.empty()) throw std::invalid_argument("--classes: expected comma-separated class indices, found nothing");
   return classes;
 }
 

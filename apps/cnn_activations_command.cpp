@@ -11,6 +11,7 @@
 #include "apps/cnn_model_options.hpp"
 #include "apps/commands.hpp"
 #include "apps/image_list.hpp"
+#include "apps/option_lists.hpp"
 #include "cnn/torchscript_model.hpp"
 #include "fmri/npy.hpp"
 #include "surface/atomic_output.hpp"
@@ -43,16 +44,6 @@ void declare(CnnActivationsOptions& options, CommandDeclaration& declaration) {
   declaration.positional.add("model", 1);
 }
 
-std::vector<std::string> split_names(const std::string& list) {
-  std::vector<std::string> names;
-  std::stringstream stream(list);
-  std::string name;
-  while (std::getline(stream, name, ',')) {
-    if (!name.empty()) names.push_back(name);
-  }
-  return names;
-}
-
 /// "features.3" -> "features_3.npy": a file name without dots inside.
 std::string activation_file_name(const std::string& layer) {
   std::string name = layer;
@@ -73,7 +64,8 @@ void run(const CnnActivationsOptions& options, RunContext& context) {
   context.provenance().add_input(options.images);
   context.provenance().add_input(options.model);
   const cnn::TorchScriptModel model = cnn::TorchScriptModel::load(options.model, options.model_options.device, context.global().threads);
-  std::vector<std::string> names = split_names(options.layers);
+  std::vector<std::string> names;  // empty: every layer
+  if (!options.layers.empty()) names = split_option_list(options.layers, "layers");
   auto check_names = [&](const std::vector<cnn::LayerInfo>& available) {
     for (const std::string& name : names) {
       const bool known = std::any_of(available.begin(), available.end(), [&](const cnn::LayerInfo& layer) { return layer.name == name; });

@@ -13,6 +13,7 @@
 #include "apps/classifier_input.hpp"
 #include "apps/commands.hpp"
 #include "apps/image_montage.hpp"
+#include "apps/option_lists.hpp"
 #include "cnn/adversarial_images.hpp"
 #include "fmri/tsv_table.hpp"
 #include "surface/atomic_output.hpp"
@@ -73,14 +74,9 @@ double median(std::vector<double> values) {
 
 void run(const CnnAdversarialOptions& options, RunContext& context) {
   std::vector<std::string> sets;
-  {
-    std::stringstream stream(options.sets);
-    std::string set;
-    while (std::getline(stream, set, ',')) {
-      if (set != "AN" && set != "AI") throw std::invalid_argument("--sets: expected AN, AI or AN,AI, found '" + options.sets + "'");
-      if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
-    }
-    if (sets.empty()) throw std::invalid_argument("--sets: expected AN, AI or AN,AI, found nothing");
+  for (const std::string& set : split_option_list(options.sets, "sets")) {
+    if (set != "AN" && set != "AI") throw std::invalid_argument("--sets: expected AN, AI or AN,AI, found '" + options.sets + "'");
+    if (std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(set);
   }
   cnn::AdversarialImageOptions adversarial;
   adversarial.objective = options.objective;

@@ -12,6 +12,7 @@
 
 #include "apps/classifier_input.hpp"
 #include "apps/commands.hpp"
+#include "apps/option_lists.hpp"
 #include "cnn/pgd_attack.hpp"
 #include "fmri/tsv_table.hpp"
 
@@ -57,23 +58,10 @@ void declare(CnnAttackOptions& options, CommandDeclaration& declaration) {
 }
 
 std::vector<double> parse_epsilons(const std::string& text) {
-  std::vector<double> values;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    double value = -1;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || !(value >= 0 && std::isfinite(value))) {
-      throw std::invalid_argument("--epsilons: expected comma-separated numbers >= 0, found '" + text + "'");
-    }
-    values.push_back(value);
+  const std::vector<double> values = parse_number_list(text, "epsilons");
+  for (const double value : values) {
+    if (!(value >= 0 && std::isfinite(value))) throw std::invalid_argument("--epsilons: expected numbers >= 0, found '" + text + "'");
   }
-  if (values.empty()) throw std::invalid_argument("--epsilons: expected at least one number");
   return values;
 }
 

@@ -1,35 +1,23 @@
 #include "apps/cnn_model_options.hpp"
 
-#include <sstream>
+#include <algorithm>
 #include <stdexcept>
+
+#include "apps/option_lists.hpp"
 
 namespace visalign::apps {
 
 namespace {
 
 std::array<float, 3> three_numbers(const std::string& text, const std::string& option) {
-  std::array<float, 3> values{};
-  std::stringstream stream(text);
-  std::string item;
-  std::size_t count = 0;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    float value = 0;
-    try {
-      value = std::stof(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || count >= 3) {
-      throw std::invalid_argument("--" + option + ": expected three comma-separated numbers (R,G,B) or one, found '" + text + "'");
-    }
-    values[count++] = value;
-  }
-  if (count == 1) values[1] = values[2] = values[0];  // one number: grey images, or the same for R, G and B
-  if (count != 1 && count != 3) {
+  const std::vector<double> numbers = parse_number_list(text, option);
+  if (numbers.size() != 1 && numbers.size() != 3) {
     throw std::invalid_argument("--" + option + ": expected three comma-separated numbers (R,G,B) or one, found '" + text + "'");
   }
-  return values;
+  // One number: grey images, or the same for R, G and B.
+  const std::size_t last = numbers.size() - 1;
+  return {static_cast<float>(numbers[0]), static_cast<float>(numbers[std::min<std::size_t>(1, last)]),
+          static_cast<float>(numbers[last])};
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/option_lists.hpp"
 #include "cnn/labelled_images.hpp"
 #include "cnn/network.hpp"
 #include "cnn/network_training.hpp"
@@ -68,24 +69,10 @@ void declare(CnnTrainOptions& options, CommandDeclaration& declaration) {
 }
 
 std::vector<std::int64_t> parse_widths(const std::string& text) {
-  std::vector<std::int64_t> widths;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    long long value = -1;
-    try {
-      value = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size() || value < 0) widths.clear(), widths.push_back(-1);
-    else widths.push_back(value);
-    if (widths.back() < 0) break;
-  }
+  const std::vector<std::int64_t> widths = parse_integer_list(text, "small-widths");
   if (widths.size() != 3 || widths[0] < 1 || widths[1] < 1 || widths[2] < 0) {
-    throw std::invalid_argument("--small-widths: expected three integers (conv1 channels, conv2 channels, hidden units), found '" +
-                                text + "'");
+    throw std::invalid_argument("--small-widths: expected three integers (conv1 channels >= 1, conv2 channels >= 1, hidden units >= 0), "
+                                "found '" + text + "'");
   }
   return widths;
 }

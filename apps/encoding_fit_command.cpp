@@ -12,6 +12,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/layer_activations.hpp"
+#include "apps/option_lists.hpp"
 #include "apps/similarity_table.hpp"
 #include "apps/subject_data.hpp"
 #include "encoding/best_layer.hpp"
@@ -74,17 +75,6 @@ void declare(EncodingFitOptions& options, CommandDeclaration& declaration) {
   declare_subject_input(options.input, declaration);
 }
 
-std::vector<std::string> split_list(const std::string& list, const std::string& option) {
-  std::vector<std::string> items;
-  std::stringstream stream(list);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    if (!item.empty()) items.push_back(item);
-  }
-  if (items.empty()) throw std::invalid_argument("--" + option + ": expected a comma-separated list, found '" + list + "'");
-  return items;
-}
-
 encoding::VoxelEncodingOptions voxel_encoding_options(const EncodingFitOptions& options, std::uint64_t seed) {
   encoding::VoxelEncodingOptions result;
   result.pursuit.method = encoding::parse_pursuit_method(options.method);
@@ -93,7 +83,7 @@ encoding::VoxelEncodingOptions voxel_encoding_options(const EncodingFitOptions& 
   if (options.sparsity > 0) {
     result.pursuit.sparsity = options.sparsity;
   } else {
-    for (const std::string& item : split_list(options.sparsity_candidates, "sparsity-candidates")) {
+    for (const std::string& item : split_option_list(options.sparsity_candidates, "sparsity-candidates")) {
       int level = 0;
       try {
         std::size_t used = 0;
@@ -178,7 +168,7 @@ void add_t_test_row(fmri::TsvTable& table, const std::string& test, const std::s
 
 void run(const EncodingFitOptions& options, RunContext& context) {
   const encoding::VoxelEncodingOptions model_options = voxel_encoding_options(options, context.global().seed);
-  const std::vector<std::string> test_types = split_list(options.test_types, "test");
+  const std::vector<std::string> test_types = split_option_list(options.test_types, "test");
   const LayerList layers = read_layer_list(options.layers, context);
   std::filesystem::create_directories(options.out);
   context.check_output_location(std::filesystem::path(options.out) / "encoding_best_layer_tests.tsv");

@@ -8,6 +8,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/neural_responses.hpp"
+#include "apps/option_lists.hpp"
 #include "apps/similarity_table.hpp"
 #include "encoding/neural_predictivity.hpp"
 #include "fmri/tsv_table.hpp"
@@ -59,30 +60,11 @@ void declare(EncodingPredictivityOptions& options, CommandDeclaration& declarati
        "per-neuron table: accuracy, split-half r, Spearman-Brown reliability, noise-corrected predictivity (+ .json provenance)");
 }
 
-std::vector<double> parse_numbers(const std::string& text, const std::string& option) {
-  std::vector<double> numbers;
-  std::stringstream stream(text);
-  std::string item;
-  while (std::getline(stream, item, ',')) {
-    std::size_t used = 0;
-    double value = NAN;
-    try {
-      value = std::stod(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != item.size()) throw std::invalid_argument("--" + option + ": expected numbers, found '" + item + "'");
-    numbers.push_back(value);
-  }
-  if (numbers.empty()) throw std::invalid_argument("--" + option + ": expected a comma-separated list of numbers, found '" + text + "'");
-  return numbers;
-}
-
 void run(const EncodingPredictivityOptions& options, RunContext& context) {
   encoding::NeuralPredictivityOptions settings;
   settings.regression = encoding::parse_predictivity_regression(options.regression);
   settings.pls_components = options.pls_components;
-  settings.ridge.penalties = parse_numbers(options.ridge_penalties, "ridge-penalties");
+  settings.ridge.penalties = parse_number_list(options.ridge_penalties, "ridge-penalties");
   settings.pca_components = options.pca_components;
   settings.splits = options.splits;
   settings.train_fraction = options.train_fraction;

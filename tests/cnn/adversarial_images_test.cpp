@@ -15,30 +15,12 @@
 
 #include "cnn/labelled_images.hpp"
 #include "cnn/torchscript_model.hpp"
+#include "tests/cnn/cnn_test_support.hpp"
 
 namespace visalign::cnn {
 namespace {
 
-template <typename Function>
-std::string error_message(Function&& function) {
-  try {
-    function();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no exception)";
-}
-
-bool have_fashion_mnist() { return std::filesystem::exists(default_fashion_mnist_folder() / "t10k-images-idx3-ubyte.gz"); }
-
-#define REQUIRE_FASHION_MNIST()                                                                                      \
-  do {                                                                                                              \
-    if (!have_fashion_mnist()) {                                                                                    \
-      const char* ci = std::getenv("CI");                                                                           \
-      if (ci != nullptr && std::string(ci) == "true") FAIL() << "missing Fashion-MNIST (dataset-fashion-mnist)";    \
-      GTEST_SKIP() << "missing " << default_fashion_mnist_folder() << " (install the Debian package dataset-fashion-mnist)"; \
-    }                                                                                                               \
-  } while (false)
+using visalign::cnn::testing::error_message;
 
 Classifier small_cnn() {
   static const TorchScriptModel model = TorchScriptModel::load(std::string(VISALIGN_FIXTURES_DIR) + "/pgd_small_cnn.pt", "cpu", 1);  // tiny: one thread
@@ -59,7 +41,7 @@ bool on_8_bit_grid(const ImageBatch& images) {
 }
 
 TEST(AdversarialImages, NoiseImagesReachTheirClassAsSaved) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const Classifier classifier = small_cnn();
   const LabelledImages regular = stimuli();
   AdversarialImageOptions options;
@@ -87,7 +69,7 @@ TEST(AdversarialImages, NoiseImagesReachTheirClassAsSaved) {
 }
 
 TEST(AdversarialImages, InterferenceImagesReachTheirTargetWithSmallSteps) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const Classifier classifier = small_cnn();
   const LabelledImages regular = stimuli();
   std::vector<std::string> categories;

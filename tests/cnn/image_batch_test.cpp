@@ -15,6 +15,7 @@
 #include "tests/fixture_json.hpp"
 #include "tests/scratch_directory.hpp"
 #include "tests/test_data.hpp"
+#include "tests/cnn/cnn_test_support.hpp"
 
 namespace visalign::cnn {
 namespace {
@@ -23,15 +24,7 @@ using visalign::testing::read_fixture_json;
 using visalign::testing::ScratchDirectory;
 using visalign::testing::shared_data;
 
-template <typename Function>
-std::string error_message(Function&& function) {
-  try {
-    function();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no exception)";
-}
+using visalign::cnn::testing::error_message;
 
 TEST(CnnImageBatch, PreprocessingMatchesTorchvisionPilPipeline) {
   const nlohmann::json fixtures = read_fixture_json("cnn_fixtures.json");

@@ -21,6 +21,7 @@
 #include "cnn/classifier.hpp"
 #include "tests/fixture_json.hpp"
 #include "tests/scratch_directory.hpp"
+#include "tests/cnn/cnn_test_support.hpp"
 
 namespace visalign::cnn {
 namespace {
@@ -32,15 +33,7 @@ constexpr int threads = 2;
 
 std::filesystem::path fixture(const std::string& name) { return std::filesystem::path(VISALIGN_FIXTURES_DIR) / name; }
 
-template <typename Function>
-std::string error_message(Function&& function) {
-  try {
-    function();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no exception)";
-}
+using visalign::cnn::testing::error_message;
 
 /// The fixture's input images: element i (C order) = 0.5 + 0.45 sin(0.37 i) cos(0.013 i), in double, then float.
 ImageBatch formula_images(std::int64_t count, std::int64_t channels, std::int64_t height, std::int64_t width) {

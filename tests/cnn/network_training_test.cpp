@@ -26,34 +26,14 @@
 #include "cnn/network.hpp"
 #include "cnn/pgd_attack.hpp"
 #include "tests/test_data.hpp"
+#include "tests/cnn/cnn_test_support.hpp"
 
 namespace visalign::cnn {
 namespace {
 
 constexpr int threads = 2;
 
-template <typename Function>
-std::string error_message(Function&& function) {
-  try {
-    function();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no exception)";
-}
-
-/// Skips the test (fails it under CI) when Debian's Fashion-MNIST is not installed.
-#define REQUIRE_FASHION_MNIST_FOR_TRAINING()                                                            \
-  do {                                                                                                  \
-    if (!std::filesystem::exists(default_fashion_mnist_folder() / "train-images-idx3-ubyte.gz")) {      \
-      if (::visalign::testing::running_under_ci()) {                                                    \
-        FAIL() << "Fashion-MNIST missing under CI: " << default_fashion_mnist_folder();                 \
-      } else {                                                                                          \
-        GTEST_SKIP() << "Fashion-MNIST not found in " << default_fashion_mnist_folder()                 \
-                     << " (install Debian's dataset-fashion-mnist)";                                    \
-      }                                                                                                 \
-    }                                                                                                   \
-  } while (false)
+using visalign::cnn::testing::error_message;
 
 const LabelledImages& training_images() {
   static const LabelledImages images = read_fashion_mnist(default_fashion_mnist_folder(), "train", 5000);
@@ -95,7 +75,7 @@ LabelledImages formula_set(std::int64_t count, std::int64_t channels, std::int64
 }
 
 TEST(CnnNetworkTraining, SmallCnnLearnsFashionMnist) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   TrainingOptions options;
   options.epochs = 1;
   options.batch_size = 32;
@@ -127,7 +107,7 @@ TEST(CnnNetworkTraining, SmallCnnLearnsFashionMnist) {
 }
 
 TEST(CnnNetworkTraining, SameSeedsAndThreadsGiveIdenticalRuns) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages training = first(training_images(), 1000);
   const LabelledImages test = first(test_images(), 200);
   TrainingOptions options;
@@ -152,7 +132,7 @@ TEST(CnnNetworkTraining, SameSeedsAndThreadsGiveIdenticalRuns) {
 }
 
 TEST(CnnNetworkTraining, BlurAndPcaFrontEndsTrain) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages training = first(training_images(), 2000);
   const LabelledImages test = first(test_images(), 1000);
   TrainingOptions options;
@@ -223,7 +203,7 @@ TEST(CnnNetworkTraining, AdversarialTrainingRunsAndLeavesBatchNormToTheUpdates) 
 }
 
 TEST(CnnNetworkTraining, AdversarialTrainingOfTheSmallCnnIsReproducible) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages training = first(training_images(), 500);
   const LabelledImages test = first(test_images(), 200);
   TrainingOptions options;
@@ -322,7 +302,7 @@ void report_robustness(const std::string& label, const Network& network) {
 }
 
 TEST(CnnNetworkTrainingFull, DISABLED_SmallCnnStandard) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   Network network = Network::create(NetworkSpec{}, 1, "cpu", threads);
   TrainingOptions options;
   options.epochs = standard_epochs();
@@ -337,7 +317,7 @@ TEST(CnnNetworkTrainingFull, DISABLED_SmallCnnStandard) {
 }
 
 TEST(CnnNetworkTrainingFull, DISABLED_SmallCnnPgdTrained) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   Network network = Network::create(NetworkSpec{}, 1, "cpu", threads);
   TrainingOptions options;
   options.epochs = 4;
@@ -360,7 +340,7 @@ TEST(CnnNetworkTrainingFull, DISABLED_SmallCnnPgdTrained) {
 }
 
 TEST(CnnNetworkTrainingFull, DISABLED_SmallCnnFrontEnds) {
-  REQUIRE_FASHION_MNIST_FOR_TRAINING();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   TrainingOptions options;
   options.epochs = 2;
   options.seed = 1;

@@ -28,6 +28,7 @@
 #include "cnn/torchscript_model.hpp"
 #include "tests/fixture_json.hpp"
 #include "tests/test_data.hpp"
+#include "tests/cnn/cnn_test_support.hpp"
 
 namespace visalign::cnn {
 namespace {
@@ -38,28 +39,7 @@ using visalign::testing::read_fixture_json;
 // the attacks about 10 times slower (threads waiting for each other).
 constexpr int threads = 1;
 
-template <typename Function>
-std::string error_message(Function&& function) {
-  try {
-    function();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no exception)";
-}
-
-/// Skips the test (fails it under CI) when Debian's Fashion-MNIST is not installed.
-#define REQUIRE_FASHION_MNIST()                                                                         \
-  do {                                                                                                  \
-    if (!std::filesystem::exists(default_fashion_mnist_folder() / "t10k-images-idx3-ubyte.gz")) {       \
-      if (::visalign::testing::running_under_ci()) {                                                    \
-        FAIL() << "Fashion-MNIST missing under CI: " << default_fashion_mnist_folder();                 \
-      } else {                                                                                          \
-        GTEST_SKIP() << "Fashion-MNIST not found in " << default_fashion_mnist_folder()                 \
-                     << " (install Debian's dataset-fashion-mnist)";                                    \
-      }                                                                                                 \
-    }                                                                                                   \
-  } while (false)
+using visalign::cnn::testing::error_message;
 
 std::filesystem::path small_cnn_file() { return std::filesystem::path(VISALIGN_FIXTURES_DIR) / "pgd_small_cnn.pt"; }
 
@@ -224,7 +204,7 @@ TEST(CnnPgdAttack, NormNamesRoundTrip) {
 }
 
 TEST(CnnPgdAttack, MatchesAnIndependentPythonImplementation) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const nlohmann::json model_fixture = read_fixture_json("pgd_model.json");
   const std::vector<std::int64_t> indices = model_fixture.at("test_indices").get<std::vector<std::int64_t>>();
   const LabelledImages images = select_images(test_images(), indices);
@@ -281,7 +261,7 @@ TEST(CnnPgdAttack, MatchesAnIndependentPythonImplementation) {
 }
 
 TEST(CnnPgdAttack, ResultsDoNotDependOnTheBatchSize) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages images = first_test_images(12);
   const Classifier classifier = small_cnn();
   for (PerturbationNorm norm : {PerturbationNorm::linf, PerturbationNorm::l2, PerturbationNorm::l1}) {
@@ -323,7 +303,7 @@ TEST(CnnPgdAttack, ResultsDoNotDependOnTheBatchSize) {
 }
 
 TEST(CnnPgdAttack, AdversarialAccuracyFallsWithEpsilon) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages images = first_test_images(200);
   const Classifier classifier = small_cnn();
   const double clean = classification_accuracy(classifier, images.images, images.labels);
@@ -359,7 +339,7 @@ TEST(CnnPgdAttack, AdversarialAccuracyFallsWithEpsilon) {
 }
 
 TEST(CnnPgdAttack, TargetedAttacksReachTheTarget) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages images = first_test_images(60);
   const Classifier classifier = small_cnn();
   std::vector<std::int64_t> targets(images.labels.size());
@@ -391,7 +371,7 @@ TEST(CnnPgdAttack, TargetedAttacksReachTheTarget) {
 }
 
 TEST(CnnPgdAttack, MinimalEpsilonsAreWherePgdStartsToSucceed) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages images = first_test_images(30);
   const Classifier classifier = small_cnn();
   const std::vector<std::int64_t> clean_predicted = predicted_classes(classifier.probabilities(images.images));
@@ -439,7 +419,7 @@ TEST(CnnPgdAttack, MinimalEpsilonsAreWherePgdStartsToSucceed) {
 }
 
 TEST(CnnPgdAttack, ErrorsNameTheProblem) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages images = first_test_images(4);
   const Classifier classifier = small_cnn();
   PgdOptions options;
@@ -478,7 +458,7 @@ TEST(CnnPgdAttack, ErrorsNameTheProblem) {
 }
 
 TEST(CnnPgdAttack, EpsilonZeroLeavesTheImagesAlone) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const LabelledImages images = first_test_images(10);
   PgdOptions options;
   options.epsilon = 0;
@@ -492,7 +472,7 @@ TEST(CnnPgdAttack, EpsilonZeroLeavesTheImagesAlone) {
 }
 
 TEST(CnnPgdAttack, CudaAgreesWithTheCpu) {
-  REQUIRE_FASHION_MNIST();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   const TorchScriptModel probe = TorchScriptModel::load(small_cnn_file(), "auto", threads);
   if (probe.device() != "cuda") GTEST_SKIP() << "no GPU: the CPU/CUDA comparison needs one";
   const LabelledImages images = first_test_images(50);

@@ -20,6 +20,7 @@
 #include "tests/fixture_json.hpp"
 #include "tests/scratch_directory.hpp"
 #include "tests/test_data.hpp"
+#include "tests/cnn/cnn_test_support.hpp"
 
 namespace visalign::cnn {
 namespace {
@@ -30,15 +31,7 @@ using visalign::testing::shared_data;
 
 constexpr int threads = 2;
 
-template <typename Function>
-std::string error_message(Function&& function) {
-  try {
-    function();
-  } catch (const std::exception& error) {
-    return error.what();
-  }
-  return "(no exception)";
-}
+using visalign::cnn::testing::error_message;
 
 std::filesystem::path squeezenet_file() { return shared_data("cnn/squeezenet1_1.pt"); }
 
