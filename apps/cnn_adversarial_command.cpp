@@ -14,6 +14,7 @@
 #include "apps/commands.hpp"
 #include "apps/image_montage.hpp"
 #include "apps/option_lists.hpp"
+#include "apps/similarity_table.hpp"
 #include "cnn/adversarial_images.hpp"
 #include "fmri/tsv_table.hpp"
 #include "surface/atomic_output.hpp"
@@ -56,13 +57,6 @@ void declare(CnnAdversarialOptions& options, CommandDeclaration& declaration) {
       ("batch-size", po::value(&options.batch_size)->default_value(options.batch_size), "images per forward/backward pass")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: images/<id>_<RE|AN|AI>.png, stimuli.tsv (with probabilities, iterations and norms), overview.png");
-}
-
-std::string number(double value, int digits = 6) {
-  std::ostringstream text;
-  text.precision(digits);
-  text << value;
-  return text.str();
 }
 
 double median(std::vector<double> values) {
@@ -123,17 +117,17 @@ void run(const CnnAdversarialOptions& options, RunContext& context) {
     cnn::write_png(folder / file, regular, i);
     const std::int64_t predicted = regular_predicted[i];
     table.rows.push_back({file, input.image_ids[i], "RE", input.categories[i], std::to_string(classes[i]),
-                          number(regular_probabilities(i, classes[i])), std::to_string(predicted),
-                          number(regular_probabilities(i, predicted)), "0", "", "0", "0"});
+                          table_number(regular_probabilities(i, classes[i])), std::to_string(predicted),
+                          table_number(regular_probabilities(i, predicted)), "0", "", "0", "0"});
   }
   for (const auto& [set, images] : made) {
     for (std::int64_t i = 0; i < images.images.count; ++i) {
       const std::string file = "images/" + input.image_ids[i] + "_" + set + ".png";
       cnn::write_png(folder / file, images.images, i);
       table.rows.push_back({file, input.image_ids[i], set, input.categories[i], std::to_string(images.classes[i]),
-                            number(images.class_probability[i]), std::to_string(images.predicted[i]),
-                            number(images.predicted_probability[i]), std::to_string(images.iterations[i]),
-                            images.reached[i] ? "yes" : "no", number(images.l2[i]), number(images.linf[i])});
+                            table_number(images.class_probability[i]), std::to_string(images.predicted[i]),
+                            table_number(images.predicted_probability[i]), std::to_string(images.iterations[i]),
+                            images.reached[i] ? "yes" : "no", table_number(images.l2[i]), table_number(images.linf[i])});
     }
   }
   std::vector<const cnn::ImageBatch*> sheets{&regular};

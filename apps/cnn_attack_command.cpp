@@ -13,6 +13,7 @@
 #include "apps/classifier_input.hpp"
 #include "apps/commands.hpp"
 #include "apps/option_lists.hpp"
+#include "apps/similarity_table.hpp"
 #include "cnn/pgd_attack.hpp"
 #include "fmri/tsv_table.hpp"
 
@@ -65,13 +66,6 @@ std::vector<double> parse_epsilons(const std::string& text) {
   return values;
 }
 
-std::string number(double value) {
-  std::ostringstream text;
-  text.precision(6);
-  text << value;
-  return text.str();
-}
-
 void run(const CnnAttackOptions& options, RunContext& context) {
   cnn::PgdOptions pgd;
   pgd.norm = cnn::parse_perturbation_norm(options.norm);
@@ -82,13 +76,13 @@ void run(const CnnAttackOptions& options, RunContext& context) {
   pgd.batch_size = options.batch_size;
   pgd.targeted = options.target_class >= 0;
   if (options.steps < 1) throw std::invalid_argument("--steps: expected >= 1, found " + std::to_string(options.steps));
-  if (options.step_size < 0) throw std::invalid_argument("--step-size: expected >= 0, found " + number(options.step_size));
+  if (options.step_size < 0) throw std::invalid_argument("--step-size: expected >= 0, found " + table_number(options.step_size));
   if (options.batch_size < 1) throw std::invalid_argument("--batch-size: expected >= 1, found " + std::to_string(options.batch_size));
   if (!(options.minimal_max >= 0 && std::isfinite(options.minimal_max))) {
-    throw std::invalid_argument("--minimal: expected a radius >= 0, found " + number(options.minimal_max));
+    throw std::invalid_argument("--minimal: expected a radius >= 0, found " + table_number(options.minimal_max));
   }
   if (options.minimal_max > 0 && !(options.minimal_tolerance > 0)) {
-    throw std::invalid_argument("--tolerance: expected > 0, found " + number(options.minimal_tolerance));
+    throw std::invalid_argument("--tolerance: expected > 0, found " + table_number(options.minimal_tolerance));
   }
   const std::vector<double> epsilons = parse_epsilons(options.epsilons);
   const std::filesystem::path folder = options.out;
@@ -125,8 +119,8 @@ void run(const CnnAttackOptions& options, RunContext& context) {
       finished += labels.size();
       progress.update(finished, total);
       const double accuracy = labels.empty() ? 0.0 : static_cast<double>(correct) / labels.size();
-      robustness.rows.push_back({options.norm, number(epsilon), number(accuracy), std::to_string(correct), std::to_string(labels.size())});
-      context.detail("epsilon " + number(epsilon) + ": accuracy " + number(accuracy));
+      robustness.rows.push_back({options.norm, table_number(epsilon), table_number(accuracy), std::to_string(correct), std::to_string(labels.size())});
+      context.detail("epsilon " + table_number(epsilon) + ": accuracy " + table_number(accuracy));
     }
     progress.finish();
   }
@@ -143,7 +137,7 @@ void run(const CnnAttackOptions& options, RunContext& context) {
     table.columns = {"image_id", "class", "minimal_epsilon"};
     std::vector<double> finite;
     for (std::size_t i = 0; i < minimal.size(); ++i) {
-      table.rows.push_back({input.image_ids[i], std::to_string(labels[i]), std::isfinite(minimal[i]) ? number(minimal[i]) : "inf"});
+      table.rows.push_back({input.image_ids[i], std::to_string(labels[i]), std::isfinite(minimal[i]) ? table_number(minimal[i]) : "inf"});
       if (std::isfinite(minimal[i])) finite.push_back(minimal[i]);
     }
     fmri::write_tsv(table, folder / "minimal_epsilons.tsv");
@@ -151,7 +145,7 @@ void run(const CnnAttackOptions& options, RunContext& context) {
     std::sort(finite.begin(), finite.end());
     if (!finite.empty()) {
       std::printf("minimal %s epsilon: median %s over %zu of %zu images (the others resist up to %s)\n", options.norm.c_str(),
-                  number(finite[finite.size() / 2]).c_str(), finite.size(), minimal.size(), number(options.minimal_max).c_str());
+                  table_number(finite[finite.size() / 2]).c_str(), finite.size(), minimal.size(), table_number(options.minimal_max).c_str());
     }
   }
 
@@ -166,8 +160,8 @@ void run(const CnnAttackOptions& options, RunContext& context) {
       const std::string file = "images/" + input.image_ids[i] + "_pgd.png";
       cnn::write_png(folder / file, result.adversarial, i);
       table.rows.push_back({file, input.image_ids[i], std::to_string(labels[i]), std::to_string(result.predicted[i]),
-                            number(result.probabilities(i, result.predicted[i])), result.success[i] ? "yes" : "no",
-                            number(result.linf[i]), number(result.l2[i]), number(result.l1[i])});
+                            table_number(result.probabilities(i, result.predicted[i])), result.success[i] ? "yes" : "no",
+                            table_number(result.linf[i]), table_number(result.l2[i]), table_number(result.l1[i])});
     }
     fmri::write_tsv(table, folder / "attack.tsv");
     context.finished_output(folder / "attack.tsv");

@@ -10,6 +10,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/option_lists.hpp"
+#include "apps/similarity_table.hpp"
 #include "cnn/labelled_images.hpp"
 #include "cnn/network.hpp"
 #include "cnn/network_training.hpp"
@@ -102,13 +103,6 @@ cnn::FrontEnd parse_front_end(const std::string& text) {
   throw std::invalid_argument("--front-end: expected none, blur:<sigma > 0> or pca:<K >= 1>, found '" + text + "'");
 }
 
-std::string number(double value) {
-  std::ostringstream text;
-  text.precision(6);
-  text << value;
-  return text.str();
-}
-
 void run(const CnnTrainOptions& options, RunContext& context) {
   cnn::NetworkSpec spec;
   spec.architecture = options.architecture;
@@ -125,12 +119,12 @@ void run(const CnnTrainOptions& options, RunContext& context) {
   training_options.seed = context.global().seed;
   if (options.epochs < 1) throw std::invalid_argument("--epochs: expected >= 1, found " + std::to_string(options.epochs));
   if (options.batch_size < 1) throw std::invalid_argument("--batch-size: expected >= 1, found " + std::to_string(options.batch_size));
-  if (!(options.learning_rate > 0)) throw std::invalid_argument("--learning-rate: expected > 0, found " + number(options.learning_rate));
+  if (!(options.learning_rate > 0)) throw std::invalid_argument("--learning-rate: expected > 0, found " + table_number(options.learning_rate));
   if (options.optimizer != "adam" && options.optimizer != "sgd") {
     throw std::invalid_argument("--optimizer: expected adam or sgd, found '" + options.optimizer + "'");
   }
   if (options.adversarial_epsilon < 0 || options.adversarial_epsilon > 1) {
-    throw std::invalid_argument("--adversarial-epsilon: expected in [0, 1], found " + number(options.adversarial_epsilon));
+    throw std::invalid_argument("--adversarial-epsilon: expected in [0, 1], found " + table_number(options.adversarial_epsilon));
   }
   if (options.adversarial_epsilon > 0) {
     if (options.adversarial_steps < 1) {
@@ -175,8 +169,8 @@ void run(const CnnTrainOptions& options, RunContext& context) {
       },
       [&](const cnn::EpochReport& report) {
         progress.finish();
-        table.rows.push_back({std::to_string(report.epoch), number(report.loss), number(report.training_accuracy),
-                              number(report.test_accuracy), number(report.seconds)});
+        table.rows.push_back({std::to_string(report.epoch), table_number(report.loss), table_number(report.training_accuracy),
+                              table_number(report.test_accuracy), table_number(report.seconds)});
         network.save(folder / "network.pt");  // every epoch: an interrupted run keeps its last epoch
         fmri::write_tsv(table, folder / "training.tsv");
         std::printf("epoch %d: loss %.4f, training accuracy %.4f, test accuracy %.4f, %.1f s\n", report.epoch, report.loss,

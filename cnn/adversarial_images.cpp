@@ -10,6 +10,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "cnn/seed_streams.hpp"
 #include "cnn/torch_classifier.hpp"
 
 namespace visalign::cnn {
@@ -226,7 +227,7 @@ std::vector<std::int64_t> interference_targets(const std::string& rule, const st
         throw std::invalid_argument("AI targets: image " + std::to_string(i) + " (category \"" + categories[i] +
                                     "\"): no class of another category in the set; use runner-up or fixed:<class>");
       }
-      std::mt19937_64 generator(seed * 0x9E3779B97F4A7C15ULL + i + 1);
+      std::mt19937_64 generator(detail::mix_seed(detail::mix_seed(seed) + i));  // a stream per (seed, image)
       targets[i] = *std::next(candidates.begin(), static_cast<long>(generator() % candidates.size()));
     }
   } else {

@@ -3,6 +3,7 @@
 #include "cnn/torch_classifier.hpp"
 #include "cnn/torch_network_architectures.hpp"
 #include "cnn/torch_pgd.hpp"
+#include "cnn/seed_streams.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/nn/functional/loss.h>
@@ -21,15 +22,10 @@
 namespace visalign::cnn {
 namespace {
 
-/// splitmix64 (Steele, Lea, Flood 2014), to derive independent streams from (seed, epoch, batch).
-std::uint64_t mix(std::uint64_t value) {
-  value += 0x9E3779B97F4A7C15ull;
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ull;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBull;
-  return value ^ (value >> 31);
+/// A stream of its own for (seed, epoch, batch).
+std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0) {
+  return detail::mix_seed(detail::mix_seed(detail::mix_seed(seed) ^ a) ^ b);
 }
-
-std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0) { return mix(mix(mix(seed) ^ a) ^ b); }
 
 void require_set(const Network::Impl& impl, const LabelledImages& set, const std::string& what) {
   if (set.images.count == 0 && set.labels.empty()) return;

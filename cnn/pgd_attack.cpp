@@ -1,6 +1,7 @@
 #include "cnn/pgd_attack.hpp"
 
 #include "cnn/torch_pgd.hpp"
+#include "cnn/seed_streams.hpp"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/autograd.h>
@@ -28,13 +29,7 @@
 namespace visalign::cnn {
 namespace {
 
-/// splitmix64 (Steele, Lea, Flood 2014): decorrelates neighbouring seeds.
-std::uint64_t mix_seed(std::uint64_t value) {
-  value += 0x9e3779b97f4a7c15ULL;
-  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
-  return value ^ (value >> 31);
-}
+using detail::mix_seed;
 
 /// The generator_seed that pgd_attack passes for the batch whose first image is image `first`: image i
 /// of the whole input then always gets the seed mix_seed(options.seed) + i, whatever the batch size.
