@@ -100,27 +100,27 @@ AdversarialImages drive(const Classifier& classifier, const ImageBatch& start, c
       const auto [best_probability, best_class] = probabilities.max(1);
       const torch::Tensor best_probability_cpu = best_probability.to(torch::kCPU), best_class_cpu = best_class.to(torch::kCPU);
       const bool last = iteration == options.max_iterations;
-      std::vector<std::int64_t> keep;  // rows of the batch still active after this iteration
-      const torch::Tensor saved_cpu = saved.detach().to(torch::kCPU).contiguous();
-      const torch::Tensor difference = (saved - anchor).detach().flatten(1);
-      const torch::Tensor l2 = difference.norm(2, 1).to(torch::kCPU), linf = difference.abs().amax(1).to(torch::kCPU);
+      std::vector<std::int64_t> keep, done;  // rows of the batch still active after this iteration, and those finished
       for (std::int64_t row = 0; row < static_cast<std::int64_t>(active.size()); ++row) {
-        const double p = class_probability[row].item<double>();
-        const bool reached = p >= options.threshold;
-        if (!reached && !last) {
-          keep.push_back(row);
-          continue;
+        (class_probability[row].item<double>() >= options.threshold || last ? done : keep).push_back(row);
+      }
+      if (!done.empty()) {  // the finished images' values come to the CPU only now
+        const torch::Tensor saved_cpu = saved.detach().to(torch::kCPU).contiguous();
+        const torch::Tensor difference = (saved - anchor).detach().flatten(1);
+        const torch::Tensor l2 = difference.norm(2, 1).to(torch::kCPU), linf = difference.abs().amax(1).to(torch::kCPU);
+        for (const std::int64_t row : done) {
+          const std::int64_t index = active[row];
+          const double p = class_probability[row].item<double>();
+          std::copy_n(saved_cpu.data_ptr<float>() + row * per_image, per_image, result.images.values.begin() + index * per_image);
+          result.class_probability[index] = p;
+          result.predicted[index] = best_class_cpu[row].item<std::int64_t>();
+          result.predicted_probability[index] = best_probability_cpu[row].item<double>();
+          result.iterations[index] = iteration;
+          result.reached[index] = p >= options.threshold;
+          result.l2[index] = l2[row].item<double>();
+          result.linf[index] = linf[row].item<double>();
+          if (progress) progress(++finished, static_cast<std::size_t>(count));
         }
-        const std::int64_t index = active[row];
-        std::copy_n(saved_cpu.data_ptr<float>() + row * per_image, per_image, result.images.values.begin() + index * per_image);
-        result.class_probability[index] = p;
-        result.predicted[index] = best_class_cpu[row].item<std::int64_t>();
-        result.predicted_probability[index] = best_probability_cpu[row].item<double>();
-        result.iterations[index] = iteration;
-        result.reached[index] = reached;
-        result.l2[index] = l2[row].item<double>();
-        result.linf[index] = linf[row].item<double>();
-        if (progress) progress(++finished, static_cast<std::size_t>(count));
       }
       if (keep.empty()) break;
       // One ascent step for the images still below the threshold (the others' rows get no gradient use).
