@@ -16,6 +16,7 @@
 #include "apps/option_lists.hpp"
 #include "apps/similarity_table.hpp"
 #include "cnn/adversarial_images.hpp"
+#include "encoding/split_half_reliability.hpp"
 #include "fmri/tsv_table.hpp"
 #include "surface/atomic_output.hpp"
 
@@ -59,11 +60,8 @@ void declare(CnnAdversarialOptions& options, CommandDeclaration& declaration) {
        "output folder: images/<id>_<RE|AN|AI>.png, stimuli.tsv (with probabilities, iterations and norms), overview.png");
 }
 
-double median(std::vector<double> values) {
-  if (values.empty()) return std::nan("");
-  std::sort(values.begin(), values.end());
-  const std::size_t half = values.size() / 2;
-  return values.size() % 2 ? values[half] : 0.5 * (values[half - 1] + values[half]);
+double median(const std::vector<double>& values) {
+  return encoding::median_of_finite(Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size())));
 }
 
 void run(const CnnAdversarialOptions& options, RunContext& context) {
