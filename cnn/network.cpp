@@ -470,6 +470,58 @@ ImageBatch Network::front_end_output(const ImageBatch& pixels, int batch_size) c
   return result;
 }
 
+std::vector<LayerInfo> Network::layers() const {
+  torch::NoGradGuard no_grad;
+  impl_->model->eval();
+  std::vector<LayerInfo> result;
+  const torch::Tensor blank = torch::zeros({1, impl_->spec.channels, impl_->spec.height, impl_->spec.width},
+                                           torch::TensorOptions().dtype(torch::kFloat32).device(impl_->device));
+  impl_->model->forward_layers(blank, [&result](const std::string& name, const torch::Tensor& output) {
+    std::vector<std::int64_t> shape = shape_of(output);
+    shape.erase(shape.begin());  // the batch dimension
+    result.push_back({name, std::move(shape)});
+  });
+  return result;
+}
+
+std::vector<Eigen::MatrixXf> Network::activations(const ImageBatch& pixels, const std::vector<std::string>& layer_names,
+                                                  int batch_size, const std::function<void(std::size_t, std::size_t)>& progress) const {
+  impl_->require_input_shape(pixels, "activations");
+  if (batch_size < 1) throw std::invalid_argument("activations: batch_size must be >= 1, found " + std::to_string(batch_size));
+  const std::vector<LayerInfo> available = layers();
+  std::vector<Eigen::MatrixXf> result(layer_names.size());
+  for (std::size_t position = 0; position < layer_names.size(); ++position) {
+    const auto found = std::find_if(available.begin(), available.end(),
+                                    [&](const LayerInfo& layer) { return layer.name == layer_names[position]; });
+    if (found == available.end()) {
+      std::string names;
+      for (const LayerInfo& layer : available) names += (names.empty() ? "" : ", ") + layer.name;
+      throw std::invalid_argument("activations: the network has no layer \"" + layer_names[position] + "\" (layers: " + names + ")");
+    }
+    std::int64_t units = 1;
+    for (std::int64_t extent : found->shape) units *= extent;
+    result[position].resize(pixels.count, units);
+  }
+  torch::NoGradGuard no_grad;
+  impl_->model->eval();
+  using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  for (std::int64_t start = 0; start < pixels.count; start += batch_size) {
+    const std::int64_t count = std::min<std::int64_t>(batch_size, pixels.count - start);
+    impl_->model->forward_layers(detail::to_tensor(pixels, impl_->device, start, count),
+                                 [&](const std::string& name, const torch::Tensor& output) {
+                                   // The same layer name may be asked for twice: fill every position.
+                                   for (std::size_t position = 0; position < layer_names.size(); ++position) {
+                                     if (layer_names[position] != name) continue;
+                                     const torch::Tensor values = output.to(torch::kCPU, torch::kFloat32).reshape({count, -1}).contiguous();
+                                     result[position].middleRows(start, count) =
+                                         Eigen::Map<const RowMajor>(values.data_ptr<float>(), count, values.size(1));
+                                   }
+                                 });
+    if (progress) progress(static_cast<std::size_t>(start + count), static_cast<std::size_t>(pixels.count));
+  }
+  return result;
+}
+
 std::vector<NetworkTensorInfo> Network::tensors() const {
   std::vector<NetworkTensorInfo> result;
   for (const auto& item : impl_->model->body->named_parameters(true)) result.push_back({item.key(), shape_of(item.value()), true});

@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cnn/classifier.hpp"
 #include "cnn/image_batch.hpp"
+#include "cnn/layer_info.hpp"
 
 namespace visalign::cnn {
 
@@ -113,6 +115,19 @@ class Network {
 
   /// The images after the front end (before the normalisation), same shape.
   ImageBatch front_end_output(const ImageBatch& pixels, int batch_size = 100) const;
+
+  /// The layers whose activations can be read, in network order, with one image's output shape:
+  /// "front_end" (when there is one: its output before the normalisation), then the architecture's
+  /// layers by torchvision's names (small CNN: conv1, relu1, pool1, conv2, relu2, pool2, fc1, relu3,
+  /// fc2 (or fc); AlexNet: features.0-12, avgpool, classifier.0-6; ResNet-18: conv1, bn1, relu, maxpool,
+  /// layer1-4, avgpool, fc). The last one is the logits.
+  std::vector<LayerInfo> layers() const;
+  /// Activations of the named layers (each images x units, C order within an image), eval mode, no
+  /// gradients, in batches; progress(done, total) over the images. std::invalid_argument for an unknown
+  /// layer (listing the layers) or images of the wrong shape.
+  std::vector<Eigen::MatrixXf> activations(const ImageBatch& pixels, const std::vector<std::string>& layer_names,
+                                           int batch_size = 100,
+                                           const std::function<void(std::size_t, std::size_t)>& progress = {}) const;
 
   /// Parameters (in registration order, which is torchvision's) then buffers of the network proper.
   std::vector<NetworkTensorInfo> tensors() const;

@@ -59,6 +59,17 @@ torch::nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, s
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
 }
 
+// A sequential container child by child, each child's output handed to `tap` as "<prefix>.<index>".
+torch::Tensor forward_sequential(torch::nn::Sequential& sequence, const std::string& prefix, torch::Tensor x, const LayerTap& tap) {
+  if (!tap) return sequence->forward(x);
+  std::size_t index = 0;
+  for (auto& child : *sequence) {
+    x = child.forward(x);
+    tap(prefix + "." + std::to_string(index++), x);
+  }
+  return x;
+}
+
 }  // namespace
 
 // ---- small CNN ------------------------------------------------------------------------------------
@@ -78,12 +89,16 @@ SmallCnnImpl::SmallCnnImpl(std::int64_t channels, std::int64_t height, std::int6
   }
 }
 
-torch::Tensor SmallCnnImpl::forward(torch::Tensor x) {
-  x = torch::max_pool2d(torch::relu(conv1->forward(x)), 2, 2);
-  x = torch::max_pool2d(torch::relu(conv2->forward(x)), 2, 2);
+torch::Tensor SmallCnnImpl::forward_layers(torch::Tensor x, const LayerTap& tap) {
+  const auto step = [&tap](const char* name, torch::Tensor output) {
+    if (tap) tap(name, output);
+    return output;
+  };
+  x = step("pool1", torch::max_pool2d(step("relu1", torch::relu(step("conv1", conv1->forward(x)))), 2, 2));
+  x = step("pool2", torch::max_pool2d(step("relu2", torch::relu(step("conv2", conv2->forward(x)))), 2, 2));
   x = x.flatten(1);
-  if (fc) return fc->forward(x);
-  return fc2->forward(torch::relu(fc1->forward(x)));
+  if (fc) return step("fc", fc->forward(x));
+  return step("fc2", fc2->forward(step("relu3", torch::relu(step("fc1", fc1->forward(x))))));
 }
 
 void SmallCnnImpl::initialise(at::Generator& generator) { initialise_modules(*this, generator, false); }
@@ -107,9 +122,11 @@ AlexNetImpl::AlexNetImpl(std::int64_t channels, std::int64_t classes) {
                                                      Linear(4096, 4096), ReLU(), Linear(4096, classes)));
 }
 
-torch::Tensor AlexNetImpl::forward(torch::Tensor x) {
-  x = avgpool->forward(features->forward(x));
-  return classifier->forward(x.flatten(1));
+torch::Tensor AlexNetImpl::forward_layers(torch::Tensor x, const LayerTap& tap) {
+  x = forward_sequential(features, "features", x, tap);
+  x = avgpool->forward(x);
+  if (tap) tap("avgpool", x);
+  return forward_sequential(classifier, "classifier", x.flatten(1), tap);
 }
 
 void AlexNetImpl::initialise(at::Generator& generator) { initialise_modules(*this, generator, false); }
@@ -153,10 +170,17 @@ ResNet18Impl::ResNet18Impl(std::int64_t channels, std::int64_t classes) {
   fc = register_module("fc", torch::nn::Linear(512, classes));
 }
 
-torch::Tensor ResNet18Impl::forward(torch::Tensor x) {
-  x = maxpool->forward(torch::relu(bn1->forward(conv1->forward(x))));
-  x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
-  return fc->forward(avgpool->forward(x).flatten(1));
+torch::Tensor ResNet18Impl::forward_layers(torch::Tensor x, const LayerTap& tap) {
+  const auto step = [&tap](const char* name, torch::Tensor output) {
+    if (tap) tap(name, output);
+    return output;
+  };
+  x = step("maxpool", maxpool->forward(step("relu", torch::relu(step("bn1", bn1->forward(step("conv1", conv1->forward(x))))))));
+  x = step("layer1", layer1->forward(x));
+  x = step("layer2", layer2->forward(x));
+  x = step("layer3", layer3->forward(x));
+  x = step("layer4", layer4->forward(x));
+  return step("fc", fc->forward(step("avgpool", avgpool->forward(x)).flatten(1)));
 }
 
 void ResNet18Impl::initialise(at::Generator& generator) { initialise_modules(*this, generator, true); }
@@ -248,5 +272,11 @@ torch::Tensor NetworkModelImpl::normalise(torch::Tensor x) const {
 }
 
 torch::Tensor NetworkModelImpl::forward(torch::Tensor pixels) { return body->forward(normalise(front_end->forward(pixels))); }
+
+torch::Tensor NetworkModelImpl::forward_layers(torch::Tensor pixels, const LayerTap& tap) {
+  torch::Tensor x = front_end->forward(pixels);
+  if (tap && front_end->kind != "none") tap("front_end", x);
+  return body->forward_layers(normalise(x), tap);
+}
 
 }  // namespace visalign::cnn::detail

@@ -6,6 +6,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -14,9 +15,14 @@
 namespace visalign::cnn {
 namespace detail {
 
+/// Called with each named layer's output during a forward pass that reads activations.
+using LayerTap = std::function<void(const std::string& name, const torch::Tensor& output)>;
+
 /// The network proper: [normalised] images -> logits. Its parameters and buffers carry torchvision's names.
 struct ArchitectureModule : torch::nn::Module {
-  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  torch::Tensor forward(torch::Tensor x) { return forward_layers(std::move(x), {}); }
+  /// The forward pass, handing every layer's output to `tap` (when set) under the names of Network::layers().
+  virtual torch::Tensor forward_layers(torch::Tensor x, const LayerTap& tap) = 0;
   /// Re-draws every parameter from `generator` (CPU), as PyTorch / torchvision initialise them.
   virtual void initialise(at::Generator& generator) = 0;
 };
@@ -25,7 +31,7 @@ struct ArchitectureModule : torch::nn::Module {
 struct SmallCnnImpl : ArchitectureModule {
   SmallCnnImpl(std::int64_t channels, std::int64_t height, std::int64_t width, std::int64_t classes,
                const std::vector<std::int64_t>& widths);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_layers(torch::Tensor x, const LayerTap& tap) override;
   void initialise(at::Generator& generator) override;
 
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
@@ -35,7 +41,7 @@ struct SmallCnnImpl : ArchitectureModule {
 /// torchvision.models.AlexNet (0.14).
 struct AlexNetImpl : ArchitectureModule {
   AlexNetImpl(std::int64_t channels, std::int64_t classes);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_layers(torch::Tensor x, const LayerTap& tap) override;
   void initialise(at::Generator& generator) override;
 
   torch::nn::Sequential features{nullptr}, classifier{nullptr};
@@ -56,7 +62,7 @@ TORCH_MODULE(BasicBlock);
 /// torchvision.models.resnet18 (0.14).
 struct ResNet18Impl : ArchitectureModule {
   ResNet18Impl(std::int64_t channels, std::int64_t classes);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_layers(torch::Tensor x, const LayerTap& tap) override;
   void initialise(at::Generator& generator) override;
 
   torch::nn::Conv2d conv1{nullptr};
@@ -88,6 +94,8 @@ TORCH_MODULE(FrontEndModule);
 struct NetworkModelImpl : torch::nn::Module {
   explicit NetworkModelImpl(const NetworkSpec& spec);
   torch::Tensor forward(torch::Tensor pixels);
+  /// forward() handing the front end's output ("front_end", when there is one) and every layer of the body to `tap`.
+  torch::Tensor forward_layers(torch::Tensor pixels, const LayerTap& tap);
   torch::Tensor normalise(torch::Tensor x) const;
 
   FrontEndModule front_end{nullptr};

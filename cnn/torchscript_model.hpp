@@ -14,14 +14,9 @@
 
 #include "cnn/classifier.hpp"
 #include "cnn/image_batch.hpp"
+#include "cnn/layer_info.hpp"
 
 namespace visalign::cnn {
-
-/// One layer: its name ("features.3") and the shape of one image's output ({128, 55, 55}).
-struct LayerInfo {
-  std::string name;
-  std::vector<std::int64_t> shape;
-};
 
 /// Not for concurrent calls on one object (layers() and activations() cache a check per input size).
 class TorchScriptModel {
