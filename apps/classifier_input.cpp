@@ -23,13 +23,19 @@ std::vector<std::int64_t> parse_classes(const std::string& text) {
 
 }  // namespace
 
-void declare_classifier_input(ClassifierInputOptions& options, CommandDeclaration& declaration) {
+void declare_model_input(ClassifierInputOptions& options, CommandDeclaration& declaration) {
   declaration.options.add_options()
       ("model", po::value(&options.model)->value_name("PT"),
        "TorchScript classifier (ImageNet-style: --resize, --crop, --mean and --std give its input)")
       ("grey", po::bool_switch(&options.grey), "the TorchScript model takes one grey channel (as Fashion-MNIST models); "
        "images are converted to grey and normalised by the first --mean and --std value")
-      ("network", po::value(&options.network)->value_name("CHECKPOINT"), "a network checkpoint written by 'cnn train'")
+      ("network", po::value(&options.network)->value_name("CHECKPOINT"), "a network checkpoint written by 'cnn train'");
+  declare_cnn_model_options(options.model_options, declaration);
+}
+
+void declare_classifier_input(ClassifierInputOptions& options, CommandDeclaration& declaration) {
+  declare_model_input(options, declaration);
+  declaration.options.add_options()
       ("images", po::value(&options.images)->value_name("DIR|TSV"),
        "image files: a TSV with 'file' and 'class' (or 'imagenet_index') columns and optional image_id and category "
        "columns, as stimuli/imagenet40/stimuli.tsv")
@@ -41,7 +47,6 @@ void declare_classifier_input(ClassifierInputOptions& options, CommandDeclaratio
       ("per-class", po::value(&options.per_class)->default_value(0),
        "Fashion-MNIST: the first N images of each class, class by class (0: the images in file order)")
       ("limit", po::value(&options.limit)->default_value(0), "Fashion-MNIST: read only the first N images of the split (0: all)");
-  declare_cnn_model_options(options.model_options, declaration);
 }
 
 LoadedClassifier load_classifier(const ClassifierInputOptions& options, RunContext& context) {

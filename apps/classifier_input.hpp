@@ -27,6 +27,9 @@ struct ClassifierInputOptions {
   std::int64_t limit = 0;            // Fashion-MNIST: the first N images (0: all)
 };
 
+/// Declares the model alone: --model, --grey, --network, --device, --resize, --crop, --mean, --std.
+void declare_model_input(ClassifierInputOptions& options, CommandDeclaration& declaration);
+
 /// Declares --model, --grey, --network, --device, --resize, --crop, --mean, --std, --images, --fashion-mnist,
 /// --fashion-mnist-folder, --classes, --per-class and --limit.
 void declare_classifier_input(ClassifierInputOptions& options, CommandDeclaration& declaration);

@@ -47,4 +47,12 @@ CommandInfo cnn_train_info() {
        "training.tsv (loss, training and test accuracy, seconds per epoch)."};
 }
 
+CommandInfo cnn_eigenspectra_info() {
+  return {"cnn", "eigenspectra", "PCA eigenspectra of a model's layers to natural images and their power-law exponent alpha",
+       "Runs natural images (at least --fit-last of them) through the model, takes each layer's PCA eigenvalues\n"
+       "(via the centred Gram matrix, in double) and fits alpha = minus the slope of log eigenvalue against log index\n"
+       "over --fit-first..--fit-last (seed 001; Stringer et al. 2019 report alpha ~ 1 for V1). Writes summary.tsv,\n"
+       "one spectrum table per layer and eigenspectra.svg (log-log)."};
+}
+
 }  // namespace visalign::apps

@@ -27,10 +27,12 @@ CommandInfo cnn_activations_info();
 CommandInfo cnn_adversarial_info();
 CommandInfo cnn_attack_info();
 CommandInfo cnn_train_info();
+CommandInfo cnn_eigenspectra_info();
 Command cnn_layers_command();
 Command cnn_activations_command();
 Command cnn_adversarial_command();
 Command cnn_attack_command();
 Command cnn_train_command();
+Command cnn_eigenspectra_command();
 
 }  // namespace visalign::apps

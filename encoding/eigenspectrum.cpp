@@ -1,5 +1,7 @@
 #include "encoding/eigenspectrum.hpp"
 
+#include <Eigen/Eigenvalues>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -29,6 +31,36 @@ Eigen::VectorXd cross_validated_eigenspectrum(const Eigen::Ref<const Eigen::Matr
   const Eigen::MatrixXd first_projection = project(pca, first_half);
   const Eigen::MatrixXd second_projection = detail::times(second_half, detail::column_means(second_half), pca.components);
   return first_projection.cwiseProduct(second_projection).colwise().sum().transpose() / static_cast<double>(stimuli - 1);
+}
+
+Eigen::VectorXd covariance_eigenvalues(const Eigen::Ref<const Eigen::MatrixXf>& samples, Eigen::Index block_columns,
+                                       const std::function<void(std::size_t, std::size_t)>& progress) {
+  const char* function = "covariance_eigenvalues";
+  const Eigen::Index count = samples.rows(), features = samples.cols();
+  if (count < 2) throw std::invalid_argument(std::string(function) + ": expected at least 2 samples (rows), found " + std::to_string(count));
+  if (features < 1) throw std::invalid_argument(std::string(function) + ": expected at least 1 feature (column), found 0");
+  if (block_columns < 1) throw std::invalid_argument(std::string(function) + ": block_columns must be >= 1, found " + std::to_string(block_columns));
+  // The centred Gram matrix X_c X_c^T has the same non-zero eigenvalues as X_c^T X_c (the scatter matrix),
+  // and is samples x samples whatever the number of features. Double accumulation: the eigenvalues at
+  // index ~1000 are 1e-4..1e-6 of the first one, below what a float sum over 10^5..10^6 features resolves.
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(count, count);
+  const auto blocks = static_cast<std::size_t>((features + block_columns - 1) / block_columns);
+  for (std::size_t block = 0; block < blocks; ++block) {
+    const Eigen::Index start = static_cast<Eigen::Index>(block) * block_columns;
+    const Eigen::Index width = std::min(block_columns, features - start);
+    Eigen::MatrixXd centred = samples.middleCols(start, width).cast<double>();
+    if (!centred.allFinite()) {
+      throw std::invalid_argument(std::string(function) + ": samples contain a NaN or infinity (columns " + std::to_string(start) + ".." +
+                                  std::to_string(start + width - 1) + ")");
+    }
+    centred.rowwise() -= centred.colwise().mean();
+    gram.selfadjointView<Eigen::Lower>().rankUpdate(centred);
+    if (progress) progress(block + 1, blocks);
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(gram.selfadjointView<Eigen::Lower>(), Eigen::EigenvaluesOnly);
+  // Ascending; the smallest is the null direction of centring (the all-ones vector).
+  const Eigen::VectorXd ascending = solver.eigenvalues();
+  return ascending.tail(count - 1).reverse() / static_cast<double>(count - 1);
 }
 
 PowerLawFit fit_power_law(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues, int first_index, int last_index) {

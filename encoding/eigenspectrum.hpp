@@ -9,6 +9,8 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <cstddef>
+#include <functional>
 
 namespace visalign::encoding {
 
@@ -22,6 +24,15 @@ namespace visalign::encoding {
 /// std::invalid_argument for halves of different shapes, fewer than 2 stimuli, empty halves, a NaN or infinity.
 Eigen::VectorXd cross_validated_eigenspectrum(const Eigen::Ref<const Eigen::MatrixXd>& first_half,
                                               const Eigen::Ref<const Eigen::MatrixXd>& second_half);
+
+/// PCA eigenvalues (sample covariance, divided by samples - 1, descending) of samples x features data with
+/// far more features than samples (a CNN layer's units to 1000 images): from the centred Gram matrix,
+/// accumulated in double over blocks of `block_columns` features, so memory beyond the float input is
+/// samples^2 + samples x block_columns doubles. Returns samples - 1 values (the centred data have rank <=
+/// samples - 1; values that rounding makes slightly negative are kept). progress(done, total) over the blocks.
+/// std::invalid_argument for fewer than 2 samples, no features, a NaN or infinity.
+Eigen::VectorXd covariance_eigenvalues(const Eigen::Ref<const Eigen::MatrixXf>& samples, Eigen::Index block_columns = 2048,
+                                       const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 struct PowerLawFit {
   double alpha = NAN;          // minus the slope of log(eigenvalue) against log(index), least squares

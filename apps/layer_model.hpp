@@ -1,0 +1,57 @@
+#pragma once
+// A model whose layers the model-versus-V1 analyses read (eigenspectra, tuning, V1 predictivity, the
+// model comparison): a TorchScript model (with its input normalisation) or a network checkpoint of
+// `cnn train`, both taking [0, 1] pixels of one input size, with its classifier for the analyses that
+// need decisions.
+
+#include <Eigen/Core>
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/classifier_input.hpp"
+#include "apps/command.hpp"
+#include "cnn/classifier.hpp"
+#include "cnn/image_batch.hpp"
+#include "cnn/layer_info.hpp"
+
+namespace visalign::apps {
+
+class LayerModel {
+ public:
+  /// Exactly one of --model and --network (std::invalid_argument otherwise); the file is recorded as a
+  /// provenance input. A TorchScript model takes channels (3, or 1 with --grey) x crop x crop pixels,
+  /// normalised inside by --mean/--std; a network takes its checkpoint's size.
+  static LayerModel load(const ClassifierInputOptions& options, RunContext& context);
+  LayerModel(LayerModel&&) noexcept;
+  LayerModel& operator=(LayerModel&&) noexcept;
+  ~LayerModel();
+
+  std::int64_t channels() const;
+  std::int64_t height() const;
+  std::int64_t width() const;
+  std::string description() const;  // "TorchScript squeezenet1_1.pt" / the network's description
+  /// The layers with one input image's output shape.
+  std::vector<cnn::LayerInfo> layers() const;
+  /// std::invalid_argument naming `option` and listing the layers when a name is not one of them.
+  void require_layers(const std::vector<std::string>& names, const std::string& option) const;
+  /// Activations (images x units per layer, in the order asked) to [0, 1] pixels of the input size.
+  std::vector<Eigen::MatrixXf> activations(const cnn::ImageBatch& pixels, const std::vector<std::string>& names,
+                                           const std::function<void(std::size_t, std::size_t)>& progress = {}) const;
+  const cnn::Classifier& classifier() const;
+  /// How image files become this model's [0, 1] input: shorter side resized to the input size, centre
+  /// crop, grey for one channel, no normalisation.
+  cnn::Preprocessing file_preprocessing() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  explicit LayerModel(std::unique_ptr<Impl> impl);
+};
+
+}  // namespace visalign::apps
