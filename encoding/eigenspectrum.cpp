@@ -63,6 +63,44 @@ Eigen::VectorXd covariance_eigenvalues(const Eigen::Ref<const Eigen::MatrixXf>& 
   return ascending.tail(count - 1).reverse() / static_cast<double>(count - 1);
 }
 
+Eigen::MatrixXd basis_pca_scores(const Eigen::Ref<const Eigen::MatrixXf>& basis, const Eigen::Ref<const Eigen::MatrixXf>& samples,
+                                 int components, Eigen::Index block_columns) {
+  const char* function = "basis_pca_scores";
+  const Eigen::Index count = basis.rows(), features = basis.cols();
+  if (count < 2) throw std::invalid_argument(std::string(function) + ": expected at least 2 basis images, found " + std::to_string(count));
+  if (samples.cols() != features) {
+    throw std::invalid_argument(std::string(function) + ": expected samples with the basis's " + std::to_string(features) + " features, found " +
+                                std::to_string(samples.cols()));
+  }
+  if (components < 1) throw std::invalid_argument(std::string(function) + ": components must be >= 1, found " + std::to_string(components));
+  if (block_columns < 1) throw std::invalid_argument(std::string(function) + ": block_columns must be >= 1, found " + std::to_string(block_columns));
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(count, count);
+  Eigen::MatrixXd cross = Eigen::MatrixXd::Zero(samples.rows(), count);
+  for (Eigen::Index start = 0; start < features; start += block_columns) {
+    const Eigen::Index width = std::min(block_columns, features - start);
+    Eigen::MatrixXd centred_basis = basis.middleCols(start, width).cast<double>();
+    Eigen::MatrixXd centred_samples = samples.middleCols(start, width).cast<double>();
+    if (!centred_basis.allFinite() || !centred_samples.allFinite()) {
+      throw std::invalid_argument(std::string(function) + ": a NaN or infinity in columns " + std::to_string(start) + ".." +
+                                  std::to_string(start + width - 1));
+    }
+    const Eigen::RowVectorXd mean = centred_basis.colwise().mean();  // the basis's mean centres both
+    centred_basis.rowwise() -= mean;
+    centred_samples.rowwise() -= mean;
+    gram.selfadjointView<Eigen::Lower>().rankUpdate(centred_basis);
+    cross.noalias() += centred_samples * centred_basis.transpose();
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(gram.selfadjointView<Eigen::Lower>());
+  const Eigen::VectorXd eigenvalues = solver.eigenvalues().reverse();  // descending: squared singular values
+  const Eigen::MatrixXd vectors = solver.eigenvectors().rowwise().reverse();
+  const double largest = std::max(eigenvalues(0), 0.0);
+  Eigen::Index used = 0;
+  while (used < std::min<Eigen::Index>(components, count - 1) && eigenvalues(used) > 1e-18 * largest && eigenvalues(used) > 0) ++used;
+  Eigen::MatrixXd scores = cross * vectors.leftCols(used);
+  for (Eigen::Index k = 0; k < used; ++k) scores.col(k) /= std::sqrt(eigenvalues(k));
+  return scores;
+}
+
 PowerLawFit fit_power_law(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues, int first_index, int last_index) {
   if (first_index < 1) throw std::invalid_argument("fit_power_law: expected first_index >= 1, found " + std::to_string(first_index));
   if (last_index < first_index) {

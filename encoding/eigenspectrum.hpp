@@ -34,6 +34,16 @@ Eigen::VectorXd cross_validated_eigenspectrum(const Eigen::Ref<const Eigen::Matr
 Eigen::VectorXd covariance_eigenvalues(const Eigen::Ref<const Eigen::MatrixXf>& samples, Eigen::Index block_columns = 2048,
                                        const std::function<void(std::size_t, std::size_t)>& progress = {});
 
+/// Scores of `samples` on the first `components` principal axes of `basis` (both images x features, the
+/// same features), without forming the axes, which for a CNN layer would be features x components doubles:
+/// with the centred basis B_c = U S V^T the axes are V = B_c^T U S^-1, so the scores (x - mean) V are the
+/// cross-Gram (x - mean) B_c^T times U S^-1, accumulated in double over blocks of features. Equal to
+/// PCA-then-project up to the sign of each axis (which no regression on the scores depends on). Axes
+/// whose singular value is below 1e-9 of the first are left out; returns samples x used components.
+/// std::invalid_argument for fewer than 2 basis images, different feature counts, components < 1, NaN/Inf.
+Eigen::MatrixXd basis_pca_scores(const Eigen::Ref<const Eigen::MatrixXf>& basis, const Eigen::Ref<const Eigen::MatrixXf>& samples,
+                                 int components, Eigen::Index block_columns = 2048);
+
 struct PowerLawFit {
   double alpha = NAN;          // minus the slope of log(eigenvalue) against log(index), least squares
   double log_intercept = NAN;  // natural log of the fitted eigenvalue at index 1

@@ -57,3 +57,30 @@ TEST(CovarianceEigenvalues, BadInput) {
 
 }  // namespace
 }  // namespace visalign::encoding
+
+namespace visalign::encoding {
+namespace {
+
+TEST(BasisPcaScores, EqualPcaProjectionUpToTheSignOfEachAxis) {
+  using namespace visalign::encoding::regression_fixture;
+  const Eigen::MatrixXd basis = random_matrix(30, 400, 21) + Eigen::MatrixXd::Constant(30, 400, 2.0);
+  const Eigen::MatrixXd samples = random_matrix(12, 400, 22);
+  PcaOptions options;
+  options.components = 10;
+  const PrincipalComponents pca = fit_pca(basis, options);
+  const Eigen::MatrixXd expected = project(pca, samples);
+  const Eigen::MatrixXd found = basis_pca_scores(basis.cast<float>(), samples.cast<float>(), 10, 37);
+  ASSERT_EQ(found.rows(), 12);
+  ASSERT_EQ(found.cols(), 10);
+  for (Eigen::Index k = 0; k < 10; ++k) {
+    const double sign = found.col(k).dot(expected.col(k)) < 0 ? -1.0 : 1.0;
+    // float inputs: ~1e-6 relative
+    EXPECT_LE((sign * found.col(k) - expected.col(k)).cwiseAbs().maxCoeff(), 1e-4 * expected.cwiseAbs().maxCoeff()) << k;
+  }
+  // More components than the basis spans (rank 29 after centring): only those are returned.
+  EXPECT_EQ(basis_pca_scores(basis.cast<float>(), samples.cast<float>(), 100).cols(), 29);
+  EXPECT_THROW(basis_pca_scores(basis.cast<float>(), Eigen::MatrixXf::Zero(2, 3), 5), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace visalign::encoding
