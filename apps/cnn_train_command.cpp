@@ -11,6 +11,7 @@
 #include "apps/commands.hpp"
 #include "apps/option_lists.hpp"
 #include "apps/similarity_table.hpp"
+#include "cnn/fourier_filters.hpp"
 #include "cnn/labelled_images.hpp"
 #include "cnn/network.hpp"
 #include "cnn/network_training.hpp"
@@ -35,6 +36,7 @@ struct CnnTrainOptions {
   std::string adversarial_norm = "linf";
   double adversarial_epsilon = 0.0;
   int adversarial_steps = 7;
+  std::string band_pass;  // "LOW,HIGH" in normalised frequency; empty: the images as they are
   std::string device = "auto";
   std::string out;
 };
@@ -64,6 +66,10 @@ void declare(CnnTrainOptions& options, CommandDeclaration& declaration) {
        "PGD adversarial training with this radius (0: standard training); random start, step 2.5 * epsilon / steps")
       ("adversarial-norm", po::value(&options.adversarial_norm)->default_value(options.adversarial_norm), "its bound: linf, l2 or l1")
       ("adversarial-steps", po::value(&options.adversarial_steps)->default_value(options.adversarial_steps), "its PGD steps")
+      ("band-pass", po::value(&options.band_pass)->value_name("LOW,HIGH"),
+       "train on band-passed images (seed 004): every training image keeps its Fourier coefficients with LOW < f <= HIGH and its "
+       "mean brightness (f normalised to Nyquist, 0 <= LOW < HIGH <= sqrt 2); test accuracy is reported on the unfiltered and on "
+       "band-passed test images")
       ("device", po::value(&options.device)->default_value(options.device), "auto (a CUDA GPU when there is one, else the CPU), cpu or cuda")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: network.pt (the checkpoint, rewritten after every epoch) and training.tsv (loss, accuracies, seconds per epoch)");
@@ -103,7 +109,19 @@ cnn::FrontEnd parse_front_end(const std::string& text) {
   throw std::invalid_argument("--front-end: expected none, blur:<sigma > 0> or pca:<K >= 1>, found '" + text + "'");
 }
 
+/// --band-pass LOW,HIGH: {low, high}, or {} when not given.
+std::vector<double> parse_band(const std::string& text) {
+  if (text.empty()) return {};
+  const std::vector<double> band = parse_number_list(text, "band-pass");
+  if (band.size() != 2 || !(band[0] >= 0 && band[0] < band[1] && band[1] <= cnn::largest_normalised_frequency())) {
+    throw std::invalid_argument("--band-pass: expected LOW,HIGH with 0 <= LOW < HIGH <= sqrt(2) (normalised frequency, 1 = Nyquist), found '" +
+                                text + "'");
+  }
+  return band;
+}
+
 void run(const CnnTrainOptions& options, RunContext& context) {
+  const std::vector<double> band = parse_band(options.band_pass);
   cnn::NetworkSpec spec;
   spec.architecture = options.architecture;
   spec.front_end = parse_front_end(options.front_end);
@@ -138,8 +156,16 @@ void run(const CnnTrainOptions& options, RunContext& context) {
     training_options.attack.random_start = true;
   }
   const std::filesystem::path folder = options.out;
-  const cnn::LabelledImages training = cnn::read_fashion_mnist(options.fashion_mnist_folder, "train", options.train_limit);
+  cnn::LabelledImages training = cnn::read_fashion_mnist(options.fashion_mnist_folder, "train", options.train_limit);
   const cnn::LabelledImages test = cnn::read_fashion_mnist(options.fashion_mnist_folder, "test", options.test_limit);
+  cnn::LabelledImages band_passed_test;
+  if (!band.empty()) {
+    // The images the network learns from (and the PCA front end is fitted on) are the band-passed ones.
+    training.images = cnn::band_pass(training.images, band[0], band[1]);
+    band_passed_test = test;
+    band_passed_test.images = cnn::band_pass(test.images, band[0], band[1]);
+    context.provenance().add_note("band_pass", nlohmann::json{{"low", band[0]}, {"high", band[1]}, {"mean_kept", true}});
+  }
   context.provenance().add_input(options.fashion_mnist_folder);
   cnn::Network network =
       cnn::Network::create(spec, context.global().seed, options.device, context.global().threads, &training.images);
@@ -155,6 +181,7 @@ void run(const CnnTrainOptions& options, RunContext& context) {
 
   fmri::TsvTable table;
   table.columns = {"epoch", "loss", "training_accuracy", "test_accuracy", "seconds"};
+  if (!band.empty()) table.columns.push_back("band_pass_test_accuracy");
   ProgressBar progress = context.progress("epoch 1");
   int shown_epoch = 1;
   cnn::train_network(
@@ -171,10 +198,16 @@ void run(const CnnTrainOptions& options, RunContext& context) {
         progress.finish();
         table.rows.push_back({std::to_string(report.epoch), table_number(report.loss), table_number(report.training_accuracy),
                               table_number(report.test_accuracy), table_number(report.seconds)});
+        double band_accuracy = std::nan("");
+        if (!band.empty()) {
+          band_accuracy = cnn::classification_accuracy(network.classifier(), band_passed_test.images, band_passed_test.labels);
+          table.rows.back().push_back(table_number(band_accuracy));
+        }
         network.save(folder / "network.pt");  // every epoch: an interrupted run keeps its last epoch
         fmri::write_tsv(table, folder / "training.tsv");
         std::printf("epoch %d: loss %.4f, training accuracy %.4f, test accuracy %.4f, %.1f s\n", report.epoch, report.loss,
                     report.training_accuracy, report.test_accuracy, report.seconds);
+        if (!band.empty()) std::printf("epoch %d: band-passed test accuracy %.4f\n", report.epoch, band_accuracy);
         std::fflush(stdout);
       });
   context.provenance().add_note("network", network.description());
