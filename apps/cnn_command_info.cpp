@@ -55,4 +55,47 @@ CommandInfo cnn_eigenspectra_info() {
        "one spectrum table per layer and eigenspectra.svg (log-log)."};
 }
 
+CommandInfo cnn_tuning_info() {
+  return {"cnn", "tuning", "in-silico electrophysiology: spatial-frequency tuning of layers and their V1 score (De Valois)",
+       "Presents Gabor patches (METHODS: 224 px = 6.4 degrees, sigma 35 px, 10 orientations x 10 phases x 10 frequencies\n"
+       "2.5..56 cycles/image; scaled to the model's input size at the same pixels per degree) and takes the centre unit\n"
+       "of every channel of each layer: its spatial-frequency tuning curve (mean over orientations and phases), its\n"
+       "preferred frequency and orientation (units with a flat curve are dropped). Scores the layer's preferred-frequency\n"
+       "histogram against foveal macaque V1 (De Valois et al. 1982; 1 - max |CDF difference|) over --samples experiments\n"
+       "of --units units drawn with replacement. Writes <layer>.tuning.tsv, <layer>.sf_histogram.svg, summary.tsv,\n"
+       "stimuli.tsv and stimuli.png."};
+}
+
+CommandInfo cnn_frequency_info() {
+  return {"cnn", "frequency", "spatial-frequency reliance: hybrid images (f_rev) and minimal perturbation spectra (f_0.5)",
+       "Hybrid images (seed 003): the Fourier coefficients of an image up to a mixing frequency f_mix (normalised to\n"
+       "Nyquist; corners up to sqrt 2) plus those of an image of another class above it; p_low - p_high over f_mix and\n"
+       "the reversal frequency f_rev where it crosses zero (lower: more reliance on low frequencies). Minimal\n"
+       "adversarial perturbations (PGD, smallest epsilon per image by bisection): their mean radial Fourier power and\n"
+       "the half-power frequency f_0.5, beside the clean images'. Writes hybrid.tsv, perturbation_spectrum.tsv,\n"
+       "summary.tsv, hybrid_curve.svg, perturbation_spectrum.svg and hybrids.png."};
+}
+
+CommandInfo cnn_v1_simulate_info() {
+  return {"cnn", "v1-simulate", "spike counts of a simulated V1 population (Gabor simple and complex cells) to images",
+       "A VOneNet-style bank of Gabor filters sees each image (grey: the mean of its channels, contrast about 0.5):\n"
+       "simple cells half-rectify their Gabor's response, complex cells take the energy of a quadrature pair.\n"
+       "Preferred spatial frequencies follow De Valois et al. (1982) (foveal macaque V1), orientations and phases are\n"
+       "uniform; --peak-rate is the expected count above --baseline-rate for an optimal full-contrast grating. Poisson\n"
+       "counts with repeats are drawn from the expected counts (--seed). Writes spikes.npy (float32 stimuli x neurons x\n"
+       "repeats: 'encoding eigenspectrum --responses spikes.npy --layout stimuli,neurons,repeats'), rates.npy,\n"
+       "neurons.tsv (each cell's frequency, orientation, phase, envelope and position), images.tsv and\n"
+       "receptive_fields.png (some of the Gabors)."};
+}
+
+CommandInfo cnn_white_noise_info() {
+  return {"cnn", "white-noise", "white-noise analysis: classification images, template classifier, psychometric curve, STA",
+       "Seed 002 (Borji & Lin): feeds many white-noise images (uniform in [0, 1], or clipped gaussian; optionally mixed with\n"
+       "signal images as gamma * signal + (1 - gamma) * noise) to a classifier and averages the noise per predicted class\n"
+       "(classification images: NPY and a PNG montage beside the class mean test images). Classifies the test images by the\n"
+       "largest dot product with these maps (accuracy against chance, confusion matrix), measures the psychometric curve\n"
+       "(accuracy on test images mixed with noise against gamma) and, with --sta-layer, the spike-triggered averages of a\n"
+       "layer's units (response-weighted mean noise, and the reverse-correlation map)."};
+}
+
 }  // namespace visalign::apps

@@ -18,5 +18,6 @@ int main(int argc, char** argv) {
   using namespace visalign::apps;
   const std::vector<std::string> arguments(argv + 1, argv + argc);
   return run_command_from_table({cnn_layers_command(), cnn_activations_command(), cnn_adversarial_command(), cnn_attack_command(),
-                                cnn_train_command(), cnn_eigenspectra_command()}, arguments);
+                                cnn_train_command(), cnn_eigenspectra_command(), cnn_tuning_command(), cnn_frequency_command(),
+                                cnn_v1_simulate_command(), cnn_white_noise_command()}, arguments);
 }

@@ -28,11 +28,19 @@ CommandInfo cnn_adversarial_info();
 CommandInfo cnn_attack_info();
 CommandInfo cnn_train_info();
 CommandInfo cnn_eigenspectra_info();
+CommandInfo cnn_tuning_info();
+CommandInfo cnn_frequency_info();
+CommandInfo cnn_v1_simulate_info();
+CommandInfo cnn_white_noise_info();
 Command cnn_layers_command();
 Command cnn_activations_command();
 Command cnn_adversarial_command();
 Command cnn_attack_command();
 Command cnn_train_command();
 Command cnn_eigenspectra_command();
+Command cnn_tuning_command();
+Command cnn_frequency_command();
+Command cnn_v1_simulate_command();
+Command cnn_white_noise_command();
 
 }  // namespace visalign::apps

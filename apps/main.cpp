@@ -22,7 +22,10 @@ std::vector<Command> all_commands() {
           // The LibTorch commands run in visalign-cnn: only they pay LibTorch's start-up (seconds).
           command_in_program(cnn_layers_info(), "visalign-cnn"), command_in_program(cnn_activations_info(), "visalign-cnn"),
           command_in_program(cnn_adversarial_info(), "visalign-cnn"), command_in_program(cnn_attack_info(), "visalign-cnn"),
-          command_in_program(cnn_train_info(), "visalign-cnn"), command_in_program(cnn_eigenspectra_info(), "visalign-cnn")};
+          command_in_program(cnn_train_info(), "visalign-cnn"), command_in_program(cnn_eigenspectra_info(), "visalign-cnn"),
+          command_in_program(cnn_tuning_info(), "visalign-cnn"), command_in_program(cnn_frequency_info(), "visalign-cnn"),
+          command_in_program(cnn_v1_simulate_info(), "visalign-cnn"),
+          command_in_program(cnn_white_noise_info(), "visalign-cnn")};
 }
 
 void print_overview(const std::vector<Command>& commands) {
