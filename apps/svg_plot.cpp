@@ -104,18 +104,23 @@ std::string render_svg(const Plot& plot) {
   if (std::isfinite(plot.reference_y)) ys.push_back(plot.reference_y);
   x_axis.fit(xs);
   y_axis.fit(ys);
-  const double left = 70, right = 160, top = plot.note.empty() ? 40 : 56, bottom = 56;
-  const double inner_width = plot.width - left - right, inner_height = plot.height - top - bottom;
+  // The legend column widens (and the picture with it) to fit the longest label: about 7 px per character at 12 px.
+  std::size_t longest_label = 0;
+  for (const PlotSeries& series : plot.series) longest_label = std::max(longest_label, series.label.size());
+  const double left = 70, right = std::max(160.0, 40.0 + 7.0 * static_cast<double>(longest_label));
+  const double top = plot.note.empty() ? 40 : 56, bottom = 56;
+  const double total_width = plot.width + (right - 160.0);
+  const double inner_width = total_width - left - right, inner_height = plot.height - top - bottom;
   auto px = [&](double x) { return left + x_axis.fraction(x) * inner_width; };
   auto py = [&](double y) { return top + (1.0 - y_axis.fraction(y)) * inner_height; };
 
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << number(plot.width) << "\" height=\"" << number(plot.height)
-      << "\" viewBox=\"0 0 " << number(plot.width) << ' ' << number(plot.height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << number(total_width) << "\" height=\"" << number(plot.height)
+      << "\" viewBox=\"0 0 " << number(total_width) << ' ' << number(plot.height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg << "<text x=\"" << number(plot.width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << escape(plot.title) << "</text>\n";
+  svg << "<text x=\"" << number(total_width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << escape(plot.title) << "</text>\n";
   if (!plot.note.empty()) {
-    svg << "<text x=\"" << number(plot.width / 2) << "\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">" << escape(plot.note) << "</text>\n";
+    svg << "<text x=\"" << number(total_width / 2) << "\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">" << escape(plot.note) << "</text>\n";
   }
   svg << "<rect x=\"" << number(left) << "\" y=\"" << number(top) << "\" width=\"" << number(inner_width) << "\" height=\""
       << number(inner_height) << "\" fill=\"none\" stroke=\"#333\"/>\n";
