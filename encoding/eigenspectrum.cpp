@@ -95,7 +95,10 @@ Eigen::MatrixXd basis_pca_scores(const Eigen::Ref<const Eigen::MatrixXf>& basis,
   const Eigen::MatrixXd vectors = solver.eigenvectors().rowwise().reverse();
   const double largest = std::max(eigenvalues(0), 0.0);
   Eigen::Index used = 0;
-  while (used < std::min<Eigen::Index>(components, count - 1) && eigenvalues(used) > 1e-18 * largest && eigenvalues(used) > 0) ++used;
+  // The centred basis has rank at most min(images - 1, features); beyond it, and below 1e-12 of the largest
+  // Gram eigenvalue (a singular value 1e-6 of the first: the Gram's double rounding is about 1e-13), axes are noise.
+  const Eigen::Index rank_bound = std::min<Eigen::Index>(count - 1, basis.cols());
+  while (used < std::min<Eigen::Index>(components, rank_bound) && eigenvalues(used) > 1e-12 * largest && eigenvalues(used) > 0) ++used;
   Eigen::MatrixXd scores = cross * vectors.leftCols(used);
   for (Eigen::Index k = 0; k < used; ++k) scores.col(k) /= std::sqrt(eigenvalues(k));
   return scores;

@@ -38,8 +38,9 @@ Eigen::VectorXd covariance_eigenvalues(const Eigen::Ref<const Eigen::MatrixXf>& 
 /// same features), without forming the axes, which for a CNN layer would be features x components doubles:
 /// with the centred basis B_c = U S V^T the axes are V = B_c^T U S^-1, so the scores (x - mean) V are the
 /// cross-Gram (x - mean) B_c^T times U S^-1, accumulated in double over blocks of features. Equal to
-/// PCA-then-project up to the sign of each axis (which no regression on the scores depends on). Axes
-/// whose singular value is below 1e-9 of the first are left out; returns samples x used components.
+/// PCA-then-project up to the sign of each axis (which no regression on the scores depends on). At most
+/// min(basis images - 1, features) axes (the centred basis's rank), and axes whose singular value is below
+/// 1e-6 of the first are left out (rounding noise); returns samples x used components.
 /// std::invalid_argument for fewer than 2 basis images, different feature counts, components < 1, NaN/Inf.
 Eigen::MatrixXd basis_pca_scores(const Eigen::Ref<const Eigen::MatrixXf>& basis, const Eigen::Ref<const Eigen::MatrixXf>& samples,
                                  int components, Eigen::Index block_columns = 2048);

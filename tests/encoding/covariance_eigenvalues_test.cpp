@@ -79,6 +79,12 @@ TEST(BasisPcaScores, EqualPcaProjectionUpToTheSignOfEachAxis) {
   }
   // More components than the basis spans (rank 29 after centring): only those are returned.
   EXPECT_EQ(basis_pca_scores(basis.cast<float>(), samples.cast<float>(), 100).cols(), 29);
+  // Fewer features than images (48 features, 80 images): the rank is 48, and no rounding-noise axes beyond it.
+  const Eigen::MatrixXd narrow = random_matrix(80, 48, 23);
+  EXPECT_EQ(basis_pca_scores(narrow.cast<float>(), random_matrix(5, 48, 24).cast<float>(), 1000).cols(), 48);
+  // A basis of rank 3 (80 images mixing 3 patterns of 48 features): 3 axes.
+  const Eigen::MatrixXd low_rank = random_matrix(80, 3, 25) * random_matrix(3, 48, 26);
+  EXPECT_EQ(basis_pca_scores(low_rank.cast<float>(), random_matrix(5, 48, 27).cast<float>(), 1000).cols(), 3);
   EXPECT_THROW(basis_pca_scores(basis.cast<float>(), Eigen::MatrixXf::Zero(2, 3), 5), std::invalid_argument);
 }
 
