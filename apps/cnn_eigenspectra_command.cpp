@@ -51,10 +51,7 @@ std::string file_stem_of(const std::string& layer) {
 }
 
 void run(const CnnEigenspectraOptions& options, RunContext& context) {
-  const std::filesystem::path folder = options.out;
-  std::filesystem::create_directories(folder);
-  context.check_output_location(folder / "summary.tsv");
-  // Checked before the long work: the image count against the fit range, the model, the layers, the images decode.
+  // Checked before the long work (and before the output folder is made): the image count against the fit range, the model, the layers, the images decode.
   const ImageList list = read_image_list(options.images);
   require_images_for_fit(static_cast<std::int64_t>(list.files.size()), options.settings);
   context.provenance().add_input(options.images);
@@ -67,6 +64,9 @@ void run(const CnnEigenspectraOptions& options, RunContext& context) {
     model.require_layers(layers, "--layers");
   }
   const cnn::ImageBatch images = cnn::load_images(list.files, model.file_preprocessing());
+  const std::filesystem::path folder = options.out;
+  std::filesystem::create_directories(folder);
+  context.check_output_location(folder / "summary.tsv");
   std::printf("%s: %zu layers, %lld images of %lld x %lld x %lld\n", model.description().c_str(), layers.size(),
               static_cast<long long>(images.count), static_cast<long long>(images.channels), static_cast<long long>(images.height),
               static_cast<long long>(images.width));

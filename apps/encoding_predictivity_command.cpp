@@ -8,8 +8,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/neural_responses.hpp"
-#include "apps/option_lists.hpp"
-#include "apps/similarity_table.hpp"
+#include "apps/predictivity_regression_options.hpp"
 #include "encoding/neural_predictivity.hpp"
 #include "fmri/tsv_table.hpp"
 
@@ -22,13 +21,8 @@ struct EncodingPredictivityOptions {
   NeuralResponseInput responses;
   std::string pca_basis;
   int pca_components = 1000;
-  std::string regression = "pls";
-  int pls_components = 25;
-  std::string ridge_penalties = "0.01,0.1,1,10";
-  int splits = 20;
-  double train_fraction = 0.75;
+  PredictivityRegressionOptions regression;
   std::string training_features, training_responses;
-  int reliability_splits = 10;
   std::string out;
 };
 
@@ -41,36 +35,20 @@ void declare(EncodingPredictivityOptions& options, CommandDeclaration& declarati
       ("pca-basis", po::value(&options.pca_basis)->value_name("NPY"),
        "features of a separate image set (images x features) on which the PCA basis is fitted; default: the training stimuli")
       ("pca-components", po::value(&options.pca_components)->default_value(options.pca_components),
-       "PCA dimensions the features are reduced to before the regression (0: no PCA; clipped to what the basis supports)")
-      ("regression", po::value(&options.regression)->default_value(options.regression), "pls (the method) or ridge")
-      ("pls-components", po::value(&options.pls_components)->default_value(options.pls_components),
-       "PLS components (clipped to training stimuli - 1)")
-      ("ridge-penalties", po::value(&options.ridge_penalties)->default_value(options.ridge_penalties),
-       "ridge penalties tried by leave-one-out cross-validation (--regression ridge)")
-      ("splits", po::value(&options.splits)->default_value(options.splits), "random train/test splits of the stimuli")
-      ("train-fraction", po::value(&options.train_fraction)->default_value(options.train_fraction),
-       "share of the stimuli in each split's training set")
+       "PCA dimensions the features are reduced to before the regression (0: no PCA; clipped to what the basis supports)");
+  declare_predictivity_regression(options.regression, declaration);
+  declaration.options.add_options()
       ("train-features", po::value(&options.training_features)->value_name("NPY"),
        "a separate training set instead of splits: its features (training stimuli x features) ...")
       ("train-responses", po::value(&options.training_responses)->value_name("NPY"),
        "... and its responses averaged over repeats (training stimuli x neurons); then all stimuli of --responses are test stimuli")
-      ("reliability-splits", po::value(&options.reliability_splits)->default_value(options.reliability_splits),
-       "random halves of the repeats averaged for each neuron's split-half reliability")
       ("out", po::value(&options.out)->required()->value_name("TSV"),
        "per-neuron table: accuracy, split-half r, Spearman-Brown reliability, noise-corrected predictivity (+ .json provenance)");
 }
 
 void run(const EncodingPredictivityOptions& options, RunContext& context) {
-  encoding::NeuralPredictivityOptions settings;
-  settings.regression = encoding::parse_predictivity_regression(options.regression);
-  settings.pls_components = options.pls_components;
-  settings.ridge.penalties = parse_number_list(options.ridge_penalties, "ridge-penalties");
-  settings.pca_components = options.pca_components;
-  settings.splits = options.splits;
-  settings.train_fraction = options.train_fraction;
-  settings.reliability.splits = options.reliability_splits;
-  settings.reliability.seed = context.global().seed;
-  settings.seed = context.global().seed;
+  const encoding::NeuralPredictivityOptions settings =
+      predictivity_settings(options.regression, context.global().seed, options.pca_components);
   if (options.training_features.empty() != options.training_responses.empty()) {
     throw std::invalid_argument("--train-features and --train-responses: give both or neither");
   }
@@ -94,23 +72,13 @@ void run(const EncodingPredictivityOptions& options, RunContext& context) {
       encoding::compute_neural_predictivity(data, settings, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
   progress.finish();
 
-  fmri::TsvTable table;
-  table.columns = {"neuron", "accuracy", "split_half_r", "reliability_spearman_brown", "noise_corrected", "note"};
-  for (Eigen::Index j = 0; j < result.accuracy.size(); ++j) {
-    const std::string& reason = result.reliability.undefined_reason[static_cast<std::size_t>(j)];
-    std::string note = reason;
-    if (note.empty() && !std::isfinite(result.noise_corrected(j))) note = "reliability <= 0 or accuracy undefined";
-    table.rows.push_back({std::to_string(j), table_number(result.accuracy(j)), table_number(result.reliability.half_correlation(j)),
-                          table_number(result.reliability.spearman_brown(j)), table_number(result.noise_corrected(j)),
-                          note.empty() ? "ok" : note});
-  }
   context.provenance().add_note("pca_components_used", result.pca_components_used);
   context.provenance().add_note("pls_components_used", result.pls_components_used);
   context.provenance().add_note("median_accuracy", result.median_accuracy);
   context.provenance().add_note("median_noise_corrected", result.median_noise_corrected);
-  fmri::write_tsv(table, options.out);
+  fmri::write_tsv(neuron_predictivity_table(result), options.out);
   context.finished_output(options.out);
-  const std::string design = options.training_features.empty() ? std::to_string(options.splits) + " train/test splits" : "separate training set";
+  const std::string design = options.training_features.empty() ? std::to_string(options.regression.splits) + " train/test splits" : "separate training set";
   const std::string regression = settings.regression == encoding::PredictivityRegression::pls
                                      ? "PLS (" + std::to_string(result.pls_components_used) + " components)"
                                      : "ridge";

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "apps/progress_bar.hpp"
 #include "cnn/network.hpp"
 #include "cnn/torchscript_model.hpp"
 
@@ -16,6 +17,7 @@ struct LayerModel::Impl {
   std::optional<cnn::Classifier> classifier;
   std::vector<float> mean, std;  // TorchScript: per-channel normalisation applied before the model
   std::int64_t channels = 0, height = 0, width = 0;
+  int resize_shorter = 0;  // image files: shorter side to this many pixels before the centre crop (0: as they are)
   std::string description;
   int batch_size = 50;
 };
@@ -37,6 +39,7 @@ LayerModel LayerModel::load(const ClassifierInputOptions& options, RunContext& c
     impl->channels = network.spec().channels;
     impl->height = network.spec().height;
     impl->width = network.spec().width;
+    impl->resize_shorter = static_cast<int>(std::min(impl->height, impl->width));
     impl->description = network.description();
     impl->classifier = network.classifier();
     impl->batch_size = 200;
@@ -48,6 +51,7 @@ LayerModel LayerModel::load(const ClassifierInputOptions& options, RunContext& c
     cnn::TorchScriptModel model = cnn::TorchScriptModel::load(options.model, options.model_options.device, threads);
     impl->channels = options.grey ? 1 : 3;
     impl->height = impl->width = preprocessing.crop;
+    impl->resize_shorter = preprocessing.resize_shorter;  // --resize, as every other command reads image files for the model
     impl->mean.assign(preprocessing.mean.begin(), preprocessing.mean.begin() + impl->channels);
     impl->std.assign(preprocessing.std.begin(), preprocessing.std.begin() + impl->channels);
     impl->description = "TorchScript " + std::filesystem::path(options.model).filename().string();
@@ -96,14 +100,63 @@ std::vector<Eigen::MatrixXf> LayerModel::activations(const cnn::ImageBatch& pixe
   return impl_->torchscript->activations(normalised, names, impl_->batch_size, progress);
 }
 
+std::vector<std::int64_t> LayerModel::unit_counts(const std::vector<std::string>& names, const std::string& option) const {
+  require_layers(names, option);
+  const std::vector<cnn::LayerInfo> available = layers();
+  std::vector<std::int64_t> units;
+  for (const std::string& name : names) {
+    const auto found = std::find_if(available.begin(), available.end(), [&](const cnn::LayerInfo& info) { return info.name == name; });
+    std::int64_t count = 1;
+    for (std::int64_t extent : found->shape) count *= extent;
+    units.push_back(count);
+  }
+  return units;
+}
+
 cnn::Preprocessing LayerModel::file_preprocessing() const {
   cnn::Preprocessing preprocessing;
-  preprocessing.resize_shorter = static_cast<int>(std::min(impl_->height, impl_->width));
+  preprocessing.resize_shorter = impl_->resize_shorter;
   preprocessing.crop = static_cast<int>(std::min(impl_->height, impl_->width));
   preprocessing.mean = {0.0f, 0.0f, 0.0f};
   preprocessing.std = {1.0f, 1.0f, 1.0f};
   preprocessing.grey = impl_->channels == 1;
   return preprocessing;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> layer_groups_within_budget(const std::vector<std::int64_t>& units, std::int64_t images,
+                                                                            double memory_gib) {
+  if (!(memory_gib > 0)) throw std::invalid_argument("--memory-gib: expected > 0, found " + std::to_string(memory_gib));
+  const double budget = memory_gib * 1024.0 * 1024.0 * 1024.0;
+  const auto bytes_of = [&](std::size_t layer) { return 4.0 * static_cast<double>(images) * static_cast<double>(units[layer]); };
+  std::vector<std::pair<std::size_t, std::size_t>> groups;
+  std::size_t start = 0;
+  while (start < units.size()) {
+    std::size_t end = start + 1;
+    double bytes = bytes_of(start);
+    while (end < units.size() && bytes + bytes_of(end) <= budget) bytes += bytes_of(end++);
+    groups.emplace_back(start, end);
+    start = end;
+  }
+  return groups;
+}
+
+void for_each_layer_activations(const LayerModel& model, const cnn::ImageBatch& images, const std::vector<std::string>& layers,
+                                double memory_gib, RunContext& context,
+                                const std::function<void(std::size_t, Eigen::MatrixXf&)>& use) {
+  const std::vector<std::int64_t> units = model.unit_counts(layers, "--layers");
+  for (const auto& [first, last] : layer_groups_within_budget(units, images.count, memory_gib)) {
+    const std::vector<std::string> group(layers.begin() + static_cast<std::ptrdiff_t>(first), layers.begin() + static_cast<std::ptrdiff_t>(last));
+    std::vector<Eigen::MatrixXf> activations;
+    {
+      ProgressBar progress = context.progress("activations " + group.front() + (group.size() > 1 ? ".." + group.back() : ""));
+      activations = model.activations(images, group, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+      progress.finish();
+    }
+    for (std::size_t j = 0; j < group.size(); ++j) {
+      use(first + j, activations[j]);
+      activations[j] = Eigen::MatrixXf();  // free the layer as soon as it is used
+    }
+  }
 }
 
 }  // namespace visalign::apps

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/classifier_input.hpp"
@@ -40,12 +41,15 @@ class LayerModel {
   std::vector<cnn::LayerInfo> layers() const;
   /// std::invalid_argument naming `option` and listing the layers when a name is not one of them.
   void require_layers(const std::vector<std::string>& names, const std::string& option) const;
+  /// Units (the product of the output shape) of each named layer; require_layers' error for an unknown name.
+  std::vector<std::int64_t> unit_counts(const std::vector<std::string>& names, const std::string& option) const;
   /// Activations (images x units per layer, in the order asked) to [0, 1] pixels of the input size.
   std::vector<Eigen::MatrixXf> activations(const cnn::ImageBatch& pixels, const std::vector<std::string>& names,
                                            const std::function<void(std::size_t, std::size_t)>& progress = {}) const;
   const cnn::Classifier& classifier() const;
-  /// How image files become this model's [0, 1] input: shorter side resized to the input size, centre
-  /// crop, grey for one channel, no normalisation.
+  /// How image files become this model's [0, 1] input: shorter side resized (a TorchScript model: --resize,
+  /// as `cnn activations` reads them; a network: to its input size), centre crop to the input size, grey
+  /// for one channel, no normalisation (the model normalises).
   cnn::Preprocessing file_preprocessing() const;
 
  private:
@@ -53,5 +57,18 @@ class LayerModel {
   std::unique_ptr<Impl> impl_;
   explicit LayerModel(std::unique_ptr<Impl> impl);
 };
+
+/// Consecutive groups [first, last) of layers whose activations to `images` images fit `memory_gib`
+/// together (float); a layer larger than the budget forms a group alone. std::invalid_argument for a
+/// budget that is not > 0.
+std::vector<std::pair<std::size_t, std::size_t>> layer_groups_within_budget(const std::vector<std::int64_t>& units, std::int64_t images,
+                                                                            double memory_gib);
+
+/// Reads the activations of `layers` to `images` in the groups of layer_groups_within_budget (one pass of the
+/// images per group, with a progress bar) and hands each layer's activations (images x units) to `use` with
+/// the layer's index in `layers`, in order; the activations are freed after the call.
+void for_each_layer_activations(const LayerModel& model, const cnn::ImageBatch& images, const std::vector<std::string>& layers,
+                                double memory_gib, RunContext& context,
+                                const std::function<void(std::size_t, Eigen::MatrixXf&)>& use);
 
 }  // namespace visalign::apps
