@@ -63,7 +63,8 @@ CommandInfo cnn_tuning_info() {
        "preferred frequency and orientation (units with a flat curve are dropped). Scores the layer's preferred-frequency\n"
        "histogram against foveal macaque V1 (De Valois et al. 1982; 1 - max |CDF difference|) over --samples experiments\n"
        "of --units units drawn with replacement. Writes <layer>.tuning.tsv, <layer>.sf_histogram.svg, summary.tsv,\n"
-       "stimuli.tsv and stimuli.png."};
+       "stimuli.tsv and stimuli.png. --v1-simulator records the V1 simulator's neurons instead of a model's layers and\n"
+       "reports how well their drawn preferred frequencies are recovered."};
 }
 
 CommandInfo cnn_frequency_info() {
@@ -96,6 +97,29 @@ CommandInfo cnn_white_noise_info() {
        "largest dot product with these maps (accuracy against chance, confusion matrix), measures the psychometric curve\n"
        "(accuracy on test images mixed with noise against gamma) and, with --sta-layer, the spike-triggered averages of a\n"
        "layer's units (response-weighted mean noise, and the reverse-correlation map)."};
+}
+
+CommandInfo cnn_predictivity_info() {
+  return {"cnn", "predictivity", "V1 predictivity of a model's layers (or the V1 simulator) and the most V1-like layer",
+       "Seed 001's V1 predictivity: each layer's features of the recorded stimuli are scored on the first --components\n"
+       "principal axes of the same layer's features of separate natural images (--basis-images), then PLS with 25\n"
+       "components (or ridge, penalty by leave-one-out) is fitted on 20 random 75/25 splits of the stimuli; per neuron the\n"
+       "mean held-out Pearson r is divided by the square root of its Spearman-Brown split-half reliability (random halves of\n"
+       "the repeats), and the median over neurons is the layer's score. --v1-simulator scores the V1 simulator's expected\n"
+       "counts instead of a model. Writes summary.tsv, <layer>.neurons.tsv and predictivity.svg, and names the most\n"
+       "V1-like layer (the highest median noise-corrected r)."};
+}
+
+CommandInfo cnn_compare_models_info() {
+  return {"cnn", "compare-models", "seed 001's model comparison: accuracy, robustness, alpha, SF score, V1 predictivity, f_rev, f_0.5",
+       "Runs the single analyses on every model of a table (name, TorchScript model or 'cnn train' network, its options):\n"
+       "cnn predictivity (with --spikes, --stimuli, --basis-images), cnn attack (clean and PGD adversarial accuracy),\n"
+       "cnn eigenspectra (alpha), cnn tuning (V1 spatial-frequency score) and cnn frequency (f_rev, f_0.5), each into\n"
+       "<out>/<name>/<analysis>/ with its own tables and provenance. Every model, layer and input is checked before the\n"
+       "first analysis. Writes comparison.tsv (one row per model, as seed 001's S1 Table; alpha and the SF score of the\n"
+       "most V1-predictive layer, or of the first layer without predictivity) and one scatter plot per relation of seed 001's\n"
+       "Figs 6-7 (adversarial accuracy against V1 predictivity, alpha and SF score; V1 predictivity against SF score) and\n"
+       "of seed 003 (adversarial accuracy against f_rev and f_0.5), with points labelled by model."};
 }
 
 }  // namespace visalign::apps

@@ -17,7 +17,10 @@ int main(int argc, char** argv) {
   mallopt(M_TOP_PAD, 256 << 20);
   using namespace visalign::apps;
   const std::vector<std::string> arguments(argv + 1, argv + argc);
-  return run_command_from_table({cnn_layers_command(), cnn_activations_command(), cnn_adversarial_command(), cnn_attack_command(),
+  std::vector<Command> commands = {cnn_layers_command(), cnn_activations_command(), cnn_adversarial_command(), cnn_attack_command(),
                                 cnn_train_command(), cnn_eigenspectra_command(), cnn_tuning_command(), cnn_frequency_command(),
-                                cnn_v1_simulate_command(), cnn_white_noise_command()}, arguments);
+                                cnn_v1_simulate_command(), cnn_white_noise_command(), cnn_predictivity_command()};
+  // compare-models runs the analysis commands above through the same table.
+  commands.push_back(cnn_compare_models_command(commands));
+  return run_command_from_table(commands, arguments);
 }

@@ -32,6 +32,8 @@ CommandInfo cnn_tuning_info();
 CommandInfo cnn_frequency_info();
 CommandInfo cnn_v1_simulate_info();
 CommandInfo cnn_white_noise_info();
+CommandInfo cnn_predictivity_info();
+CommandInfo cnn_compare_models_info();
 Command cnn_layers_command();
 Command cnn_activations_command();
 Command cnn_adversarial_command();
@@ -42,5 +44,8 @@ Command cnn_tuning_command();
 Command cnn_frequency_command();
 Command cnn_v1_simulate_command();
 Command cnn_white_noise_command();
+Command cnn_predictivity_command();
+/// Runs the analysis commands of `analysis_commands` (found by name) on a list of models.
+Command cnn_compare_models_command(const std::vector<Command>& analysis_commands);
 
 }  // namespace visalign::apps

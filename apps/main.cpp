@@ -25,7 +25,9 @@ std::vector<Command> all_commands() {
           command_in_program(cnn_train_info(), "visalign-cnn"), command_in_program(cnn_eigenspectra_info(), "visalign-cnn"),
           command_in_program(cnn_tuning_info(), "visalign-cnn"), command_in_program(cnn_frequency_info(), "visalign-cnn"),
           command_in_program(cnn_v1_simulate_info(), "visalign-cnn"),
-          command_in_program(cnn_white_noise_info(), "visalign-cnn")};
+          command_in_program(cnn_white_noise_info(), "visalign-cnn"),
+          command_in_program(cnn_predictivity_info(), "visalign-cnn"),
+          command_in_program(cnn_compare_models_info(), "visalign-cnn")};
 }
 
 void print_overview(const std::vector<Command>& commands) {
