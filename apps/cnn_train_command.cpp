@@ -46,8 +46,10 @@ void declare(CnnTrainOptions& options, CommandDeclaration& declaration) {
       ("architecture", po::value(&options.architecture)->default_value(options.architecture),
        "small (two conv + pool blocks and linear layers, seed 002), alexnet or resnet18 (torchvision's layouts)")
       ("front-end", po::value(&options.front_end)->default_value(options.front_end),
-       "fixed input stage: none, blur:<sigma in pixels> (Gaussian) or pca:<K> (projection on the first K principal "
-       "components of the training images)")
+       "fixed input stage: none, blur:<sigma in pixels> (Gaussian), pca:<K> (projection on the first K principal "
+       "components of the training images) or v1:<channels> (VOneNet style: a simulated V1 population, half simple and half "
+       "complex cells with De Valois preferred frequencies, as a fixed Gabor convolution at every pixel; 28 px = 0.8 degrees, "
+       "METHODS' 35 px per degree; population seed 0, bandwidth 1.4 octaves)")
       ("small-widths", po::value(&options.small_widths)->default_value(options.small_widths),
        "small CNN: conv1 channels, conv2 channels, hidden units (0 hidden units: one linear layer)")
       ("init", po::value(&options.init)->value_name("PT"),
@@ -84,7 +86,7 @@ std::vector<std::int64_t> parse_widths(const std::string& text) {
   return widths;
 }
 
-cnn::FrontEnd parse_front_end(const std::string& text) {
+cnn::FrontEnd parse_front_end(const std::string& text, std::int64_t image_size) {
   cnn::FrontEnd front_end;
   const auto colon = text.find(':');
   front_end.kind = text.substr(0, colon);
@@ -106,7 +108,14 @@ cnn::FrontEnd parse_front_end(const std::string& text) {
     front_end.pca_components = static_cast<int>(number);
     return front_end;
   }
-  throw std::invalid_argument("--front-end: expected none, blur:<sigma > 0> or pca:<K >= 1>, found '" + text + "'");
+  if (front_end.kind == "v1" && parsed && number >= 2 && number <= 4096 && number == std::floor(number)) {
+    front_end.v1.simple_cells = static_cast<int>(number) / 2;
+    front_end.v1.complex_cells = static_cast<int>(number) - front_end.v1.simple_cells;
+    front_end.v1.image_size = static_cast<int>(image_size);
+    front_end.v1.field_of_view = static_cast<double>(image_size) / 35.0;  // METHODS: 224 px = 6.4 degrees
+    return front_end;
+  }
+  throw std::invalid_argument("--front-end: expected none, blur:<sigma > 0>, pca:<K >= 1> or v1:<channels 2..4096>, found '" + text + "'");
 }
 
 /// --band-pass LOW,HIGH: {low, high}, or {} when not given.
@@ -124,7 +133,7 @@ void run(const CnnTrainOptions& options, RunContext& context) {
   const std::vector<double> band = parse_band(options.band_pass);
   cnn::NetworkSpec spec;
   spec.architecture = options.architecture;
-  spec.front_end = parse_front_end(options.front_end);
+  spec.front_end = parse_front_end(options.front_end, spec.height);
   spec.small_widths = parse_widths(options.small_widths);
   cnn::validate_network_spec(spec);
   cnn::TrainingOptions training_options;

@@ -110,6 +110,15 @@ void write_spec(torch::serialize::OutputArchive& archive, const NetworkSpec& spe
   archive.write("spec_front_end_kind", c10::IValue(spec.front_end.kind));
   archive.write("spec_front_end_blur_sigma", c10::IValue(spec.front_end.blur_sigma));
   archive.write("spec_front_end_pca_components", c10::IValue(static_cast<std::int64_t>(spec.front_end.pca_components)));
+  if (spec.front_end.kind == "v1") {  // only then: checkpoints without a V1 front end stay as they were
+    const V1ModelSpec& v1 = spec.front_end.v1;
+    archive.write("spec_front_end_v1_simple_cells", c10::IValue(static_cast<std::int64_t>(v1.simple_cells)));
+    archive.write("spec_front_end_v1_complex_cells", c10::IValue(static_cast<std::int64_t>(v1.complex_cells)));
+    archive.write("spec_front_end_v1_image_size", c10::IValue(static_cast<std::int64_t>(v1.image_size)));
+    archive.write("spec_front_end_v1_field_of_view", c10::IValue(v1.field_of_view));
+    archive.write("spec_front_end_v1_bandwidth_octaves", c10::IValue(v1.bandwidth_octaves));
+    archive.write("spec_front_end_v1_seed", c10::IValue(static_cast<std::int64_t>(v1.seed)));  // the bits, read back as uint64
+  }
   archive.write("spec_mean", torch::tensor(spec.mean, torch::kFloat32));
   archive.write("spec_std", torch::tensor(spec.std, torch::kFloat32));
 }
@@ -162,6 +171,15 @@ NetworkSpec read_spec(torch::serialize::InputArchive& archive, const std::string
   spec.front_end.kind = reader.text("spec_front_end_kind");
   spec.front_end.blur_sigma = reader.real("spec_front_end_blur_sigma");
   spec.front_end.pca_components = static_cast<int>(reader.integer("spec_front_end_pca_components"));
+  if (spec.front_end.kind == "v1") {
+    V1ModelSpec& v1 = spec.front_end.v1;
+    v1.simple_cells = static_cast<int>(reader.integer("spec_front_end_v1_simple_cells"));
+    v1.complex_cells = static_cast<int>(reader.integer("spec_front_end_v1_complex_cells"));
+    v1.image_size = static_cast<int>(reader.integer("spec_front_end_v1_image_size"));
+    v1.field_of_view = reader.real("spec_front_end_v1_field_of_view");
+    v1.bandwidth_octaves = reader.real("spec_front_end_v1_bandwidth_octaves");
+    v1.seed = static_cast<std::uint64_t>(reader.integer("spec_front_end_v1_seed"));
+  }
   spec.mean = reader.values<float>("spec_mean");
   spec.std = reader.values<float>("spec_std");
   return spec;
@@ -207,17 +225,33 @@ void validate_network_spec(const NetworkSpec& spec) {
       throw std::invalid_argument("network spec: the PCA front end works on at most " + std::to_string(largest_pca_dimension) +
                                   " values per image (its covariance is that squared), found " + std::to_string(dimension));
     }
+  } else if (spec.front_end.kind == "v1") {
+    if (spec.height != spec.width || spec.front_end.v1.image_size != spec.height) {
+      throw std::invalid_argument("network spec: the V1 front end takes square images of front_end.v1.image_size pixels (" +
+                                  std::to_string(spec.front_end.v1.image_size) + "), found " + size);
+    }
+    try {
+      validate_v1_model_spec(spec.front_end.v1);
+    } catch (const std::invalid_argument& error) {
+      throw std::invalid_argument(std::string("network spec: front_end.v1: ") + error.what());
+    }
   } else if (spec.front_end.kind != "none") {
-    throw std::invalid_argument("network spec: front_end.kind must be \"none\", \"blur\" or \"pca\", found \"" +
+    throw std::invalid_argument("network spec: front_end.kind must be \"none\", \"blur\", \"pca\" or \"v1\", found \"" +
                                 spec.front_end.kind + "\"");
   }
-  if (spec.mean.size() != spec.std.size() || (!spec.mean.empty() && static_cast<std::int64_t>(spec.mean.size()) != spec.channels)) {
-    throw std::invalid_argument("network spec: mean and std need one value per channel (" + std::to_string(spec.channels) +
+  const std::int64_t normalised_channels = front_end_channels(spec);
+  if (spec.mean.size() != spec.std.size() || (!spec.mean.empty() && static_cast<std::int64_t>(spec.mean.size()) != normalised_channels)) {
+    throw std::invalid_argument("network spec: mean and std need one value per channel (" + std::to_string(normalised_channels) +
                                 ") or none, found " + std::to_string(spec.mean.size()) + " and " + std::to_string(spec.std.size()));
   }
   for (float s : spec.std) {
     if (!(s > 0)) throw std::invalid_argument("network spec: std values must be positive, found " + number_text(s));
   }
+}
+
+std::int64_t front_end_channels(const NetworkSpec& spec) {
+  if (spec.front_end.kind == "v1") return static_cast<std::int64_t>(spec.front_end.v1.simple_cells) + spec.front_end.v1.complex_cells;
+  return spec.channels;
 }
 
 void Network::Impl::require_input_shape(const ImageBatch& pixels, const std::string& what) const {
@@ -416,6 +450,9 @@ std::string Network::description() const {
     text += ", blur front end (sigma " + number_text(spec.front_end.blur_sigma) + " px)";
   } else if (spec.front_end.kind == "pca") {
     text += ", PCA front end (" + std::to_string(spec.front_end.pca_components) + " components)";
+  } else if (spec.front_end.kind == "v1") {
+    text += ", V1 front end (" + std::to_string(spec.front_end.v1.simple_cells) + " simple + " + std::to_string(spec.front_end.v1.complex_cells) +
+            " complex cells, " + number_text(spec.front_end.v1.field_of_view) + " deg)";
   }
   return text + ", " + std::to_string(spec.classes) + " classes";
 }
@@ -458,8 +495,13 @@ ImageBatch Network::front_end_output(const ImageBatch& pixels, int batch_size) c
   impl_->require_input_shape(pixels, "front_end_output");
   if (batch_size < 1) throw std::invalid_argument("front_end_output: batch_size must be >= 1, found " + std::to_string(batch_size));
   torch::NoGradGuard no_grad;
-  ImageBatch result = pixels;
-  const std::size_t per_image = static_cast<std::size_t>(pixels.channels * pixels.height * pixels.width);
+  ImageBatch result;
+  result.count = pixels.count;
+  result.channels = front_end_channels(impl_->spec);
+  result.height = pixels.height;
+  result.width = pixels.width;
+  const std::size_t per_image = static_cast<std::size_t>(result.channels * result.height * result.width);
+  result.values.resize(per_image * static_cast<std::size_t>(pixels.count));
   for (std::int64_t start = 0; start < pixels.count; start += batch_size) {
     const std::int64_t count = std::min<std::int64_t>(batch_size, pixels.count - start);
     const torch::Tensor values = impl_->model->front_end->forward(detail::to_tensor(pixels, impl_->device, start, count))

@@ -3,7 +3,8 @@
 // for 28 x 28 images (Borji & Lin, seed 002), torchvision's AlexNet and ResNet-18 layouts (same module
 // names, so torchvision weights come in by name from a scripted model), each behind an optional fixed
 // front end (seed 003: Gaussian blur, or projection on the first K principal components of the
-// training images) and an input normalisation. Checkpoints, parameters by name, a Classifier view.
+// training images; or a simulated V1 population as a fixed Gabor convolution, VOneNet style) and an input
+// normalisation. Checkpoints, parameters by name, a Classifier view.
 // No LibTorch here (cnn/torch_network_architectures.hpp holds the Impl).
 
 #include <Eigen/Core>
@@ -18,6 +19,7 @@
 #include "cnn/classifier.hpp"
 #include "cnn/image_batch.hpp"
 #include "cnn/layer_info.hpp"
+#include "cnn/v1_model.hpp"
 
 namespace visalign::cnn {
 
@@ -28,10 +30,23 @@ struct FrontEnd {
   /// beyond the border: scipy.ndimage.gaussian_filter(mode="nearest", truncate=4)); "pca": x -> mean +
   /// V_K V_K^T (x - mean) on the channels x height x width vector, with the mean and the first K
   /// principal axes (covariance eigenvectors, largest eigenvalues) of the training images, reshaped back
-  /// to an image (seed 003's PCA model, centred).
+  /// to an image (seed 003's PCA model, centred); "v1": the V1 population that `v1` draws (cnn/v1_model.hpp)
+  /// as a fixed convolutional stage, VOneNet style (Dapello et al. 2020): every Gabor at every pixel
+  /// (stride 1, zero padding of the grey image minus 0.5, i.e. mid-grey beyond the border, so the output
+  /// keeps height x width), simple cells half-rectified, complex cells the energy of their quadrature pair,
+  /// a response of 1 for a full-contrast grating of the cell's own frequency and orientation (best phase).
+  /// Its output has v1.simple_cells + v1.complex_cells channels (simple first), which the network then
+  /// takes. The kernels are buffers, not parameters: never trained, saved in the checkpoint. No noise (unlike
+  /// VOneNet's training-time Poisson-like noise): the front end is the same in training, evaluation and
+  /// attacks. v1.image_size must equal the network's height and width (square images); v1.field_of_view is
+  /// the degrees those pixels span (METHODS' 35 px per degree: 0.8 degrees for Fashion-MNIST's 28 px); the
+  /// kernels are the smallest odd size covering +-3 sigma of the widest envelope, at most the image's size
+  /// (rounded up to odd). rf_jitter, peak_rate and baseline_rate do not apply (every kernel is centred, no
+  /// rates).
   std::string kind = "none";
   double blur_sigma = 1.0;
   int pca_components = 0;
+  V1ModelSpec v1;
 };
 
 struct NetworkSpec {
@@ -47,14 +62,20 @@ struct NetworkSpec {
   /// 0: no hidden layer, a single linear layer named "fc". Ignored by the other architectures.
   std::vector<std::int64_t> small_widths{20, 50, 500};
   FrontEnd front_end;
-  /// (x - mean[c]) / std[c] per channel after the front end (empty: none); one value per channel.
+  /// (x - mean[c]) / std[c] per channel after the front end (empty: none); one value per channel of the
+  /// front end's output (front_end_channels).
   std::vector<float> mean, std;
 };
 
 /// std::invalid_argument naming the field, the expected and the found value, for an unknown architecture
 /// or front end, non-positive sizes, an input too small for the architecture, mean/std of the wrong length
-/// or a non-positive std, blur_sigma <= 0, pca_components outside 1..channels*height*width.
+/// or a non-positive std, blur_sigma <= 0, pca_components outside 1..channels*height*width, and for the V1
+/// front end non-square images, v1.image_size other than their size or an invalid v1 spec.
 void validate_network_spec(const NetworkSpec& spec);
+
+/// Channels of the front end's output, which the network proper takes: v1.simple_cells + v1.complex_cells for
+/// the V1 front end, else spec.channels.
+std::int64_t front_end_channels(const NetworkSpec& spec);
 
 /// A parameter or buffer of the network proper (not of the front end or the normalisation), by its
 /// torchvision-style name ("features.0.weight", "layer1.0.bn1.running_mean").
@@ -100,7 +121,7 @@ class Network {
   /// "cpu" or "cuda".
   std::string device() const;
   int threads() const;
-  /// Trainable parameters of the network (the front end has none).
+  /// Trainable parameters of the network (the front end has none: its kernels, basis, mean are buffers).
   std::int64_t parameter_count() const;
   /// "small CNN, blur front end (sigma 1.5 px), 10 classes".
   std::string description() const;
@@ -113,7 +134,8 @@ class Network {
   /// batch whose shape differs from the spec's channels x height x width.
   Eigen::MatrixXf logits(const ImageBatch& pixels, int batch_size = 100) const;
 
-  /// The images after the front end (before the normalisation), same shape.
+  /// The images after the front end (before the normalisation): the same shape, except the V1 front end's
+  /// front_end_channels(spec) channels.
   ImageBatch front_end_output(const ImageBatch& pixels, int batch_size = 100) const;
 
   /// The layers whose activations can be read, in network order, with one image's output shape:

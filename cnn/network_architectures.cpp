@@ -186,11 +186,12 @@ torch::Tensor ResNet18Impl::forward_layers(torch::Tensor x, const LayerTap& tap)
 void ResNet18Impl::initialise(at::Generator& generator) { initialise_modules(*this, generator, true); }
 
 std::shared_ptr<ArchitectureModule> make_architecture(const NetworkSpec& spec) {
+  const std::int64_t channels = front_end_channels(spec);
   if (spec.architecture == "small") {
-    return std::make_shared<SmallCnnImpl>(spec.channels, spec.height, spec.width, spec.classes, spec.small_widths);
+    return std::make_shared<SmallCnnImpl>(channels, spec.height, spec.width, spec.classes, spec.small_widths);
   }
-  if (spec.architecture == "alexnet") return std::make_shared<AlexNetImpl>(spec.channels, spec.classes);
-  if (spec.architecture == "resnet18") return std::make_shared<ResNet18Impl>(spec.channels, spec.classes);
+  if (spec.architecture == "alexnet") return std::make_shared<AlexNetImpl>(channels, spec.classes);
+  if (spec.architecture == "resnet18") return std::make_shared<ResNet18Impl>(channels, spec.classes);
   throw std::invalid_argument("architecture must be \"small\", \"alexnet\" or \"resnet18\", found \"" + spec.architecture + "\"");
 }
 
@@ -208,6 +209,9 @@ FrontEndModuleImpl::FrontEndModuleImpl(const NetworkSpec& spec) : kind(spec.fron
     const std::int64_t dimension = spec.channels * spec.height * spec.width;
     pca_mean = register_buffer("pca_mean", torch::zeros({dimension}, torch::kFloat32));
     pca_basis = register_buffer("pca_basis", torch::zeros({dimension, spec.front_end.pca_components}, torch::kFloat32));
+  } else if (kind == "v1") {
+    // Stride 1 and automatic kernels: a response at every pixel, as the population would give with its RF there.
+    v1 = register_module("v1", V1FrontEnd(spec.front_end.v1, /*stride=*/1, /*kernel_size=*/0));
   }
 }
 
@@ -220,6 +224,7 @@ torch::Tensor FrontEndModuleImpl::forward(torch::Tensor pixels) {
     x = F::conv2d(x, kernel.reshape({1, 1, 1, taps}).repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels));
     return F::conv2d(x, kernel.reshape({1, 1, taps, 1}).repeat({channels, 1, 1, 1}), F::Conv2dFuncOptions().groups(channels));
   }
+  if (kind == "v1") return v1->forward(pixels);
   if (kind == "pca") {
     const torch::Tensor flat = pixels.reshape({pixels.size(0), -1}) - pca_mean;
     return (flat.matmul(pca_basis).matmul(pca_basis.t()) + pca_mean).reshape(pixels.sizes());

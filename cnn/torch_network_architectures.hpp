@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cnn/network.hpp"
+#include "cnn/torch_v1_model.hpp"
 
 namespace visalign::cnn {
 namespace detail {
@@ -73,7 +74,8 @@ struct ResNet18Impl : ArchitectureModule {
   torch::nn::Linear fc{nullptr};
 };
 
-/// The fixed front end (buffers only): identity, separable Gaussian blur, or PCA projection.
+/// The fixed front end (buffers only): identity, separable Gaussian blur, PCA projection, or the V1 population's
+/// Gabor convolution (child "v1", its buffer "kernels").
 struct FrontEndModuleImpl : torch::nn::Module {
   /// Buffers sized for `spec` (blur kernel computed; PCA mean and basis zero until fitted or loaded).
   explicit FrontEndModuleImpl(const NetworkSpec& spec);
@@ -86,6 +88,7 @@ struct FrontEndModuleImpl : torch::nn::Module {
   torch::Tensor blur_kernel;  // 2 radius + 1 weights (blur)
   torch::Tensor pca_mean;     // D (pca)
   torch::Tensor pca_basis;    // D x K, orthonormal columns (pca)
+  V1FrontEnd v1{nullptr};     // (v1)
 };
 TORCH_MODULE(FrontEndModule);
 
@@ -104,7 +107,7 @@ struct NetworkModelImpl : torch::nn::Module {
 };
 TORCH_MODULE(NetworkModel);
 
-/// The architecture for a validated spec.
+/// The architecture for a validated spec, taking the front end's output (front_end_channels(spec) channels).
 std::shared_ptr<ArchitectureModule> make_architecture(const NetworkSpec& spec);
 
 }  // namespace detail

@@ -376,7 +376,7 @@ TEST(CnnNetwork, SpecErrorsNameTheField) {
   spec.front_end.blur_sigma = 0;
   EXPECT_NE(create_error(spec).find("front_end.blur_sigma must be positive"), std::string::npos);
   spec.front_end.kind = "fourier";
-  EXPECT_NE(create_error(spec).find("front_end.kind must be \"none\", \"blur\" or \"pca\", found \"fourier\""), std::string::npos);
+  EXPECT_NE(create_error(spec).find("front_end.kind must be \"none\", \"blur\", \"pca\" or \"v1\", found \"fourier\""), std::string::npos);
   spec.front_end.kind = "pca";
   spec.front_end.pca_components = 785;
   EXPECT_NE(create_error(spec).find("front_end.pca_components must be in 1..784"), std::string::npos);
