@@ -10,6 +10,7 @@
 
 #include "apps/cnn_model_options.hpp"
 #include "apps/commands.hpp"
+#include "apps/layer_file_stem.hpp"
 #include "apps/image_list.hpp"
 #include "apps/option_lists.hpp"
 #include "cnn/torchscript_model.hpp"
@@ -42,15 +43,6 @@ void declare(CnnActivationsOptions& options, CommandDeclaration& declaration) {
        "output folder: <layer>.npy per layer, images.tsv and layers.json (the layer list of 'rsa layers' and 'encoding fit')");
   declare_cnn_model_options(options.model_options, declaration);
   declaration.positional.add("model", 1);
-}
-
-/// "features.3" -> "features_3.npy": a file name without dots inside.
-std::string activation_file_name(const std::string& layer) {
-  std::string name = layer;
-  for (char& c : name) {
-    if (c == '.' || c == '/' || c == ' ') c = '_';
-  }
-  return name + ".npy";
 }
 
 void run(const CnnActivationsOptions& options, RunContext& context) {
@@ -96,7 +88,7 @@ void run(const CnnActivationsOptions& options, RunContext& context) {
                             {"mean", preprocessing.mean}, {"std", preprocessing.std}};
   index["layers"] = nlohmann::json::array();
   for (std::size_t l = 0; l < names.size(); ++l) {
-    const std::string file = activation_file_name(names[l]);
+    const std::string file = layer_file_stem(names[l]) + ".npy";
     fmri::write_float_npy(activations[l], folder / file);
     std::vector<std::int64_t> shape;
     for (const auto& layer : available) {

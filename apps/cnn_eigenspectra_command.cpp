@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "apps/commands.hpp"
+#include "apps/layer_file_stem.hpp"
 #include "apps/image_list.hpp"
 #include "apps/layer_eigenspectra.hpp"
 #include "apps/option_lists.hpp"
@@ -40,14 +41,6 @@ void declare(CnnEigenspectraOptions& options, CommandDeclaration& declaration) {
        "activations held in memory at once; layers are read in groups that fit, one pass of the images each")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: summary.tsv (layer, units, alpha, fit), <layer>.spectrum.tsv per layer, eigenspectra.svg (+ .json provenance)");
-}
-
-std::string file_stem_of(const std::string& layer) {
-  std::string name = layer;
-  for (char& c : name) {
-    if (c == '.' || c == '/' || c == ' ') c = '_';
-  }
-  return name;
 }
 
 void run(const CnnEigenspectraOptions& options, RunContext& context) {
@@ -97,7 +90,7 @@ void run(const CnnEigenspectraOptions& options, RunContext& context) {
       series.y.push_back(spectrum.eigenvalues(i) / spectrum.eigenvalues(0));
     }
     plot.series.push_back(std::move(series));
-    const std::filesystem::path file = folder / (file_stem_of(spectrum.layer) + ".spectrum.tsv");
+    const std::filesystem::path file = folder / (layer_file_stem(spectrum.layer) + ".spectrum.tsv");
     fmri::write_tsv(table, file);
     context.finished_output(file);
     std::printf("%-16s units %9lld  alpha %s (r^2 %s, indices %d..%d)\n", spectrum.layer.c_str(), static_cast<long long>(spectrum.units),

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "apps/commands.hpp"
+#include "apps/layer_file_stem.hpp"
 #include "apps/image_list.hpp"
 #include "apps/layer_predictivity.hpp"
 #include "apps/option_lists.hpp"
@@ -85,14 +86,6 @@ std::vector<Eigen::MatrixXd> read_spikes(const std::string& file, RunContext& co
                                          std::to_string(array.shape[2]));
   }
   return fmri::response_repeats(array, fmri::parse_response_layout("stimuli,neurons,repeats"), 0, file);
-}
-
-std::string file_stem_of(const std::string& layer) {
-  std::string name = layer;
-  for (char& c : name) {
-    if (c == '.' || c == '/' || c == ' ') c = '_';
-  }
-  return name;
 }
 
 /// The basis must be separate from the stimuli: the same file in both would let the PCA axes see a stimulus.
@@ -214,7 +207,7 @@ void run(const CnnPredictivityOptions& options, RunContext& context) {
                             std::to_string(neurons - result.neurons_undefined),
                             settings.regression.regression == encoding::PredictivityRegression::pls ? std::to_string(result.pls_components_used) : "n/a",
                             std::to_string(stimuli), std::to_string(repeats.size()), std::to_string(basis_list.files.size())});
-    const std::filesystem::path file = folder / (file_stem_of(layer.layer) + ".neurons.tsv");
+    const std::filesystem::path file = folder / (layer_file_stem(layer.layer) + ".neurons.tsv");
     fmri::write_tsv(neuron_predictivity_table(result), file);
     context.record_output(file);
     corrected.x.push_back(static_cast<double>(i + 1));

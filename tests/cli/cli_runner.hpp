@@ -7,10 +7,14 @@
 #include <algorithm>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "fmri/tsv_table.hpp"
 #include "tests/scratch_directory.hpp"
 
 namespace visalign {
@@ -52,6 +56,18 @@ inline void expect_clean_failure(const testing::ScratchDirectory& scratch, const
   std::sort(before.begin(), before.end());
   std::sort(after.begin(), after.end());
   EXPECT_EQ(after, before) << "outputs were left behind by: " << arguments;
+}
+
+/// Rows of a TSV as column name -> cell maps.
+inline std::vector<std::map<std::string, std::string>> tsv_records(const std::filesystem::path& file) {
+  const fmri::TsvTable table = fmri::read_tsv(file);
+  std::vector<std::map<std::string, std::string>> records;
+  for (const auto& row : table.rows) {
+    std::map<std::string, std::string> record;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) record[table.columns[c]] = row[c];
+    records.push_back(record);
+  }
+  return records;
 }
 
 }  // namespace visalign

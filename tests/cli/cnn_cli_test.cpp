@@ -47,18 +47,6 @@ void train_small_network(const ScratchDirectory& scratch) {
   std::cout << train.out;
 }
 
-/// Rows of a TSV as column name -> cell maps.
-std::vector<std::map<std::string, std::string>> tsv_records(const std::filesystem::path& file) {
-  const fmri::TsvTable table = fmri::read_tsv(file);
-  std::vector<std::map<std::string, std::string>> records;
-  for (const auto& row : table.rows) {
-    std::map<std::string, std::string> record;
-    for (std::size_t c = 0; c < table.columns.size(); ++c) record[table.columns[c]] = row[c];
-    records.push_back(record);
-  }
-  return records;
-}
-
 TEST(CnnCli, LayersOfSqueezeNet) {
   VISALIGN_REQUIRE_FILE(squeezenet());
   ScratchDirectory scratch;

@@ -36,17 +36,6 @@ const char* const fashion_mnist_test = "/usr/share/datasets/fashion-mnist/t10k-i
 
 std::string fixture_model() { return std::string(VISALIGN_FIXTURES_DIR) + "/pgd_small_cnn.pt --grey --mean 0 --std 1"; }
 
-std::vector<std::map<std::string, std::string>> records(const std::filesystem::path& file) {
-  const fmri::TsvTable table = fmri::read_tsv(file);
-  std::vector<std::map<std::string, std::string>> rows;
-  for (const auto& row : table.rows) {
-    std::map<std::string, std::string> record;
-    for (std::size_t c = 0; c < table.columns.size(); ++c) record[table.columns[c]] = row[c];
-    rows.push_back(record);
-  }
-  return rows;
-}
-
 TEST(CnnFrequencyCli, HybridCurveAndPerturbationSpectrumOfTheSmallCnn) {
   VISALIGN_REQUIRE_FASHION_MNIST_FILES();
   ScratchDirectory scratch;
@@ -55,7 +44,7 @@ TEST(CnnFrequencyCli, HybridCurveAndPerturbationSpectrumOfTheSmallCnn) {
                                                 " --perturbation-images 12 --steps 10 --montage-pairs 4 --device cpu --threads 1 --seed 2 --out freq");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::cout << run.out;
-  const auto hybrid = records(scratch / "freq/hybrid.tsv");
+  const auto hybrid = tsv_records(scratch / "freq/hybrid.tsv");
   ASSERT_EQ(hybrid.size(), 7u);
   for (const auto& row : hybrid) {
     EXPECT_EQ(row.at("pairs"), "80");
@@ -63,7 +52,7 @@ TEST(CnnFrequencyCli, HybridCurveAndPerturbationSpectrumOfTheSmallCnn) {
   }
   EXPECT_LT(std::stod(hybrid.front().at("p_low_minus_p_high")), 0.0);  // mostly the high image
   EXPECT_GT(std::stod(hybrid.back().at("p_low_minus_p_high")), 0.0);   // mostly the low image
-  const auto summary = records(scratch / "freq/summary.tsv");
+  const auto summary = tsv_records(scratch / "freq/summary.tsv");
   ASSERT_EQ(summary.size(), 1u);
   EXPECT_EQ(summary[0].at("f_rev_status"), "crossed");
   EXPECT_GT(std::stod(summary[0].at("f_rev")), 0.05);
@@ -75,7 +64,7 @@ TEST(CnnFrequencyCli, HybridCurveAndPerturbationSpectrumOfTheSmallCnn) {
   EXPECT_GT(f_half, 0.0);
   EXPECT_LT(f_half, std::sqrt(2.0));
   // 28 x 28 images, bins one DFT step wide (2/28): centres 0 .. 20 steps (the corners, sqrt(2), round to 20).
-  const auto spectrum = records(scratch / "freq/perturbation_spectrum.tsv");
+  const auto spectrum = tsv_records(scratch / "freq/perturbation_spectrum.tsv");
   ASSERT_EQ(spectrum.size(), 21u);
   EXPECT_EQ(spectrum[0].at("coefficients"), "0");
   EXPECT_NEAR(std::stod(spectrum.back().at("perturbation_cumulative")), 1.0, 1e-9);
@@ -107,7 +96,7 @@ TEST(CnnFrequencyCli, TrainOnBandPassedImages) {
                                               "--device cpu --threads 1 --seed 3 --out band");
   ASSERT_EQ(train.exit_code, 0) << train.err;
   std::cout << train.out;
-  const auto epochs = records(scratch / "band/training.tsv");
+  const auto epochs = tsv_records(scratch / "band/training.tsv");
   ASSERT_EQ(epochs.size(), 1u);
   EXPECT_GT(std::stod(epochs[0].at("band_pass_test_accuracy")), 0.3);
   EXPECT_GT(std::stod(epochs[0].at("test_accuracy")), 0.1);
