@@ -4,6 +4,7 @@
 // splits -> per neuron the held-out r divided by the square root of its split-half reliability -> the
 // median over neurons, per layer; the layer with the highest median is the most V1-like.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -147,11 +148,7 @@ void run(const CnnPredictivityOptions& options, RunContext& context) {
     description = "V1 simulator (population seed " + std::to_string(options.v1.seed) + ")";
     std::filesystem::create_directories(folder);
     context.check_output_location(folder / "summary.tsv");
-    cnn::Preprocessing preprocessing;  // [0, 1] pixels at the simulator's size, as 'cnn v1-simulate' shows them
-    preprocessing.resize_shorter = options.v1.image_size;
-    preprocessing.crop = options.v1.image_size;
-    preprocessing.mean = {0, 0, 0};
-    preprocessing.std = {1, 1, 1};
+    const cnn::Preprocessing preprocessing = v1_stimulus_preprocessing(options.v1);  // as 'cnn v1-simulate' shows them
     Eigen::MatrixXf rates;
     {
       ProgressBar progress = context.progress("V1 rates");
@@ -175,7 +172,11 @@ void run(const CnnPredictivityOptions& options, RunContext& context) {
     }
     std::filesystem::create_directories(folder);
     context.check_output_location(folder / "summary.tsv");
-    const cnn::ImageBatch images = cnn::load_images(files, model.file_preprocessing());
+    // The model sees every stimulus whole, as the simulator and the recordings did: shorter side to the model's
+    // input size, then the centre crop (not the ImageNet resize to --resize and crop, which would zoom in).
+    cnn::Preprocessing framing = model.file_preprocessing();
+    framing.resize_shorter = static_cast<int>(std::min(model.height(), model.width()));
+    const cnn::ImageBatch images = cnn::load_images(files, framing);
     std::printf("%s: %zu layers; %lld stimuli + %zu basis images of %lld x %lld x %lld\n", description.c_str(), layers.size(),
                 static_cast<long long>(stimuli), basis_list.files.size(), static_cast<long long>(images.channels),
                 static_cast<long long>(images.height), static_cast<long long>(images.width));

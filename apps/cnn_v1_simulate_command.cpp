@@ -134,11 +134,7 @@ void run(const CnnV1SimulateOptions& options, RunContext& context) {
   const cnn::V1Model model = cnn::V1Model::create(options.spec, options.device, context.global().threads);
 
   // [0, 1] pixels at the model's size; loaded a batch at a time so that large image sets need little memory.
-  cnn::Preprocessing preprocessing;
-  preprocessing.resize_shorter = options.spec.image_size;
-  preprocessing.crop = options.spec.image_size;
-  preprocessing.mean = {0, 0, 0};
-  preprocessing.std = {1, 1, 1};
+  const cnn::Preprocessing preprocessing = v1_stimulus_preprocessing(options.spec);
   const auto stimuli = static_cast<Eigen::Index>(list.files.size());
   Eigen::MatrixXf rates(stimuli, static_cast<Eigen::Index>(model.neurons().size()));
   {

@@ -28,4 +28,13 @@ void declare_v1_model_options(cnn::V1ModelSpec& spec, CommandDeclaration& declar
           "draws the population: preferred frequencies (De Valois), orientations, phases, RF positions");
 }
 
+cnn::Preprocessing v1_stimulus_preprocessing(const cnn::V1ModelSpec& spec) {
+  cnn::Preprocessing preprocessing;
+  preprocessing.resize_shorter = spec.image_size;
+  preprocessing.crop = spec.image_size;
+  preprocessing.mean = {0, 0, 0};
+  preprocessing.std = {1, 1, 1};
+  return preprocessing;
+}
+
 }  // namespace visalign::apps

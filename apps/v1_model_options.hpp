@@ -5,6 +5,7 @@
 #include <string>
 
 #include "apps/command.hpp"
+#include "cnn/image_batch.hpp"
 #include "cnn/v1_model.hpp"
 
 namespace visalign::apps {
@@ -15,5 +16,9 @@ namespace visalign::apps {
 /// writing into `spec` (its values are the defaults shown). Validate with cnn::validate_v1_model_spec.
 void declare_v1_model_options(cnn::V1ModelSpec& spec, CommandDeclaration& declaration, const std::string& prefix = "",
                               bool with_image_size = true);
+
+/// How image files reach the simulator: [0, 1] pixels, shorter side resized to spec.image_size and centre-cropped
+/// (the whole stimulus, as the neurons see it), no normalisation.
+cnn::Preprocessing v1_stimulus_preprocessing(const cnn::V1ModelSpec& spec);
 
 }  // namespace visalign::apps
