@@ -49,13 +49,7 @@ void run(const CnnEigenspectraOptions& options, RunContext& context) {
   require_images_for_fit(static_cast<std::int64_t>(list.files.size()), options.settings);
   context.provenance().add_input(options.images);
   const LayerModel model = LayerModel::load(options.model, context);
-  std::vector<std::string> layers;
-  if (options.layers.empty()) {
-    for (const cnn::LayerInfo& layer : model.layers()) layers.push_back(layer.name);
-  } else {
-    layers = split_option_list(options.layers, "layers");
-    model.require_layers(layers, "--layers");
-  }
+  const std::vector<std::string> layers = model.chosen_layers(options.layers, "--layers");
   const cnn::ImageBatch images = cnn::load_images(list.files, model.file_preprocessing());
   const std::filesystem::path folder = options.out;
   std::filesystem::create_directories(folder);

@@ -163,13 +163,7 @@ void run(const CnnPredictivityOptions& options, RunContext& context) {
   } else {
     const LayerModel model = LayerModel::load(options.model, context);
     description = model.description();
-    std::vector<std::string> layers;
-    if (options.layers.empty()) {
-      for (const cnn::LayerInfo& layer : model.layers()) layers.push_back(layer.name);
-    } else {
-      layers = split_option_list(options.layers, "layers");
-      model.require_layers(layers, "--layers");
-    }
+    const std::vector<std::string> layers = model.chosen_layers(options.layers, "--layers");
     std::filesystem::create_directories(folder);
     context.check_output_location(folder / "summary.tsv");
     // The model sees every stimulus whole, as the simulator and the recordings did: shorter side to the model's

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "apps/option_lists.hpp"
 #include "apps/progress_bar.hpp"
 #include "cnn/network.hpp"
 #include "cnn/torchscript_model.hpp"
@@ -98,6 +99,17 @@ std::vector<Eigen::MatrixXf> LayerModel::activations(const cnn::ImageBatch& pixe
     for (std::size_t i = start; i < start + plane; ++i) normalised.values[i] = (normalised.values[i] - impl_->mean[channel]) / impl_->std[channel];
   }
   return impl_->torchscript->activations(normalised, names, impl_->batch_size, progress);
+}
+
+std::vector<std::string> LayerModel::chosen_layers(const std::string& layers_option, const std::string& option) const {
+  std::vector<std::string> names;
+  if (layers_option.empty()) {
+    for (const cnn::LayerInfo& layer : layers()) names.push_back(layer.name);
+    return names;
+  }
+  names = split_option_list(layers_option, option.substr(option.find_first_not_of('-')));
+  require_layers(names, option);
+  return names;
 }
 
 std::vector<std::int64_t> LayerModel::unit_counts(const std::vector<std::string>& names, const std::string& option) const {

@@ -41,6 +41,9 @@ class LayerModel {
   std::vector<cnn::LayerInfo> layers() const;
   /// std::invalid_argument naming `option` and listing the layers when a name is not one of them.
   void require_layers(const std::vector<std::string>& names, const std::string& option) const;
+  /// The layers a comma-separated --layers value names (checked as require_layers does), or every layer when
+  /// it is empty.
+  std::vector<std::string> chosen_layers(const std::string& layers_option, const std::string& option) const;
   /// Units (the product of the output shape) of each named layer; require_layers' error for an unknown name.
   std::vector<std::int64_t> unit_counts(const std::vector<std::string>& names, const std::string& option) const;
   /// Activations (images x units per layer, in the order asked) to [0, 1] pixels of the input size.

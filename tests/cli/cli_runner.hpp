@@ -16,6 +16,7 @@
 
 #include "fmri/tsv_table.hpp"
 #include "tests/scratch_directory.hpp"
+#include "tests/test_data.hpp"
 
 namespace visalign {
 
@@ -70,4 +71,17 @@ inline std::vector<std::map<std::string, std::string>> tsv_records(const std::fi
   return records;
 }
 
+/// Debian's Fashion-MNIST test images (dataset-fashion-mnist), which the cnn command tests read.
+inline const char* const fashion_mnist_test_images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+
 }  // namespace visalign
+
+/// Skips the test (fails it under CI) when Debian's Fashion-MNIST is not installed.
+#define VISALIGN_REQUIRE_FASHION_MNIST()                                                                             \
+  do {                                                                                                               \
+    if (!std::filesystem::exists(::visalign::fashion_mnist_test_images)) {                                           \
+      if (::visalign::testing::running_under_ci()) FAIL() << "missing " << ::visalign::fashion_mnist_test_images;    \
+      GTEST_SKIP() << "missing " << ::visalign::fashion_mnist_test_images                                            \
+                   << " (install the Debian package dataset-fashion-mnist)";                                         \
+    }                                                                                                                \
+  } while (false)

@@ -28,17 +28,6 @@ using testing::ScratchDirectory;
 std::string squeezenet() { return testing::shared_data("cnn/squeezenet1_1.pt").string(); }
 std::string imagenet40() { return testing::shared_data("stimuli/imagenet40").string(); }
 
-const char* const fashion_mnist = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-
-#define VISALIGN_REQUIRE_FASHION_MNIST()                                                                          \
-  do {                                                                                                          \
-    if (!std::filesystem::exists(fashion_mnist)) {                                                              \
-      const char* ci = std::getenv("CI");                                                                       \
-      if (ci != nullptr && std::string(ci) == "true") FAIL() << "missing " << fashion_mnist << " (dataset-fashion-mnist)"; \
-      GTEST_SKIP() << "missing " << fashion_mnist << " (install the Debian package dataset-fashion-mnist)";     \
-    }                                                                                                           \
-  } while (false)
-
 /// A small CNN trained briefly on 3000 Fashion-MNIST images: <scratch>/net/network.pt.
 void train_small_network(const ScratchDirectory& scratch) {
   const Outcome train = run_visalign(scratch, "cnn train --small-widths 8,16,0 --train-limit 3000 --test-limit 500 --epochs 2 "

@@ -24,17 +24,6 @@ namespace {
 
 using testing::ScratchDirectory;
 
-const char* const fashion_mnist_test = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-
-#define VISALIGN_REQUIRE_FASHION_MNIST_FILES()                                                                    \
-  do {                                                                                                            \
-    if (!std::filesystem::exists(fashion_mnist_test)) {                                                           \
-      const char* ci = std::getenv("CI");                                                                         \
-      if (ci != nullptr && std::string(ci) == "true") FAIL() << "missing " << fashion_mnist_test;                \
-      GTEST_SKIP() << "missing " << fashion_mnist_test << " (install the Debian package dataset-fashion-mnist)"; \
-    }                                                                                                             \
-  } while (false)
-
 std::string fixture_file() { return std::string(VISALIGN_FIXTURES_DIR) + "/pgd_small_cnn.pt"; }
 const std::string fixture_options = "--grey --mean 0 --std 1 --resize 28 --crop 28";
 
@@ -54,7 +43,7 @@ std::map<std::string, std::string> record(const std::filesystem::path& file, con
 void write_file(const std::filesystem::path& file, const std::string& text) { std::ofstream(file) << text; }
 
 TEST(CnnCompareModelsCli, TableRepeatsTheSingleCommandsAndBadInputFailsFirst) {
-  VISALIGN_REQUIRE_FASHION_MNIST_FILES();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   ScratchDirectory scratch;
   const Outcome train = run_visalign(scratch, "cnn train --small-widths 8,16,0 --train-limit 1000 --test-limit 100 --epochs 1 "
                                               "--device cpu --threads 1 --seed 3 -q --out net");

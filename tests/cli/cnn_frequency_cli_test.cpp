@@ -23,21 +23,10 @@ namespace {
 
 using testing::ScratchDirectory;
 
-const char* const fashion_mnist_test = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-
-#define VISALIGN_REQUIRE_FASHION_MNIST_FILES()                                                                    \
-  do {                                                                                                            \
-    if (!std::filesystem::exists(fashion_mnist_test)) {                                                           \
-      const char* ci = std::getenv("CI");                                                                         \
-      if (ci != nullptr && std::string(ci) == "true") FAIL() << "missing " << fashion_mnist_test;                \
-      GTEST_SKIP() << "missing " << fashion_mnist_test << " (install the Debian package dataset-fashion-mnist)"; \
-    }                                                                                                             \
-  } while (false)
-
 std::string fixture_model() { return std::string(VISALIGN_FIXTURES_DIR) + "/pgd_small_cnn.pt --grey --mean 0 --std 1"; }
 
 TEST(CnnFrequencyCli, HybridCurveAndPerturbationSpectrumOfTheSmallCnn) {
-  VISALIGN_REQUIRE_FASHION_MNIST_FILES();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   ScratchDirectory scratch;
   const Outcome run = run_visalign(scratch, "cnn frequency --model " + fixture_model() +
                                                 " --fashion-mnist test --limit 40 --pairs-per-image 2 --mix-frequencies 0.05,0.1,0.2,0.3,0.5,0.8,1"
@@ -90,7 +79,7 @@ TEST(CnnFrequencyCli, HybridCurveAndPerturbationSpectrumOfTheSmallCnn) {
 }
 
 TEST(CnnFrequencyCli, TrainOnBandPassedImages) {
-  VISALIGN_REQUIRE_FASHION_MNIST_FILES();
+  VISALIGN_REQUIRE_FASHION_MNIST();
   ScratchDirectory scratch;
   const Outcome train = run_visalign(scratch, "cnn train --small-widths 8,16,0 --train-limit 1000 --test-limit 200 --epochs 1 --band-pass 0,0.3 "
                                               "--device cpu --threads 1 --seed 3 --out band");

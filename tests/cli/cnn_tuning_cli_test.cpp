@@ -28,8 +28,6 @@ using testing::ScratchDirectory;
 
 std::string squeezenet() { return testing::shared_data("cnn/squeezenet1_1.pt").string(); }
 
-const char* const fashion_mnist = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-
 TEST(CnnTuningCli, V1SimulatorRecoversItsPreferredFrequencies) {
   ScratchDirectory scratch;
   // A small population and a thinned set (4 orientations x 4 phases x METHODS' 10 frequencies at 224 px = 6.4 deg).
@@ -107,11 +105,7 @@ TEST(CnnTuningCli, BadInputIsAClearError) {
 }
 
 TEST(CnnTuningCli, FullyConnectedLayerOfANetworkIsAClearError) {
-  if (!std::filesystem::exists(fashion_mnist)) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr && std::string(ci) == "true") FAIL() << "missing " << fashion_mnist << " (dataset-fashion-mnist)";
-    GTEST_SKIP() << "missing " << fashion_mnist << " (install the Debian package dataset-fashion-mnist)";
-  }
+  VISALIGN_REQUIRE_FASHION_MNIST();
   ScratchDirectory scratch;
   const Outcome train = run_visalign(scratch, "cnn train --small-widths 4,8,16 --train-limit 200 --test-limit 100 --epochs 1 --device cpu "
                                               "--out net");
