@@ -40,7 +40,7 @@ struct CnnTuningOptions {
   std::string frequencies;
   int orientations = 10, phases = 10;
   int units = 150, samples = 1000;
-  double flat_tolerance = 0;
+  double flat_tolerance = 1e-4;
   std::string out;
 };
 
@@ -75,9 +75,10 @@ void declare(CnnTuningOptions& options, CommandDeclaration& declaration) {
        "number of orientations, evenly in [0, 172.5] degrees as METHODS")
       ("phases", po::value(&options.phases)->default_value(options.phases), "number of phases, evenly in [0, 360) degrees")
       ("flat-tolerance", po::value(&options.flat_tolerance)->default_value(options.flat_tolerance),
-       "drop units whose tuning curve's peak-to-peak is at most this fraction of its largest |value| (0: METHODS' rule, "
-       "peak-to-peak > 0; 1e-4 also drops linear units, e.g. a convolution before its ReLU, whose curves are flat up to "
-       "float rounding because the phases cancel)")
+       "drop units whose tuning curve's peak-to-peak is at most this fraction of the unit's largest |response| to one "
+       "stimulus: METHODS drops flat curves, and 1e-4 also drops those flat up to float rounding, as a linear unit's "
+       "(a convolution before its ReLU) are, its mean over evenly spaced phases being the same at every frequency; "
+       "0: only curves that are exactly flat")
       ("units", po::value(&options.units)->default_value(options.units), "units recorded per in-silico experiment (drawn with replacement)")
       ("samples", po::value(&options.samples)->default_value(options.samples),
        "in-silico experiments per layer (their scores give the mean and SD; drawn from --seed)")
@@ -437,6 +438,10 @@ void run(const CnnTuningOptions& options, RunContext& context) {
     std::printf("%-16s %8zu %6zu %8zu %9s +- %-6s %7s  %s\n", layer.layer.name.c_str(), layer.units.size(), tuning.tuned_units, tuning.dropped_units,
                 table_number(score.mean).c_str(), table_number(score.standard_deviation).c_str(), table_number(score.whole_score).c_str(),
                 counts.c_str());
+    if (preferred.empty()) {
+      std::printf("%s: no tuned units, so no score (every curve is flat; a linear layer's are, the phases cancelling: "
+                  "record its rectified output, the next layer)\n", layer.layer.name.c_str());
+    }
     if (simulated) {
       std::printf("drawn preferred frequency recovered within one stimulus-frequency step: %zu of %zu tuned neurons (%s); "
                   "correlation of log frequencies (preferred vs drawn) %s\n",

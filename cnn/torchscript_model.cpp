@@ -152,6 +152,11 @@ TorchScriptModel TorchScriptModel::load(const std::filesystem::path& file, const
     throw std::runtime_error(file.string() + ": not a TorchScript model that LibTorch " + TORCH_VERSION +
                              " can load (torch::jit::load: " + first_line(error.what()) + ")");
   }
+  // A `cnn train` checkpoint is a LibTorch archive too, but of parameters without code.
+  if (!impl->module.find_method("forward")) {
+    throw std::runtime_error(file.string() + ": not a TorchScript model (the archive has no forward method: a 'cnn train' checkpoint? "
+                             "the analysis commands read those with --network)");
+  }
   impl->module.eval();
 
   // The walk: top-level children in order; the children of Sequential containers one by one.

@@ -113,6 +113,8 @@ TEST(CnnCli, TrainAdversarialImagesAndAttackOnFashionMnist) {
   EXPECT_GT(std::stod(epochs.back().at("test_accuracy")), 0.6);
   EXPECT_GT(std::stod(epochs.back().at("seconds")), 0.0);
   EXPECT_TRUE(std::filesystem::exists(scratch / "net/network.pt.json"));  // provenance
+  // A checkpoint is a LibTorch archive without code: as a TorchScript model it is one clear line, not a trace.
+  expect_clean_failure(scratch, "cnn layers net/network.pt --device cpu", "net/network.pt", "no forward method");
 
   // AN and AI images from the trained network run (whether a briefly trained network can reach p >= 0.99 for
   // every image is its own matter: a warning and reached = no say when it cannot).

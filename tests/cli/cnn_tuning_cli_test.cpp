@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -88,15 +89,43 @@ TEST(CnnTuningCli, V1SimulatorRecoversItsPreferredFrequencies) {
   EXPECT_TRUE(std::filesystem::exists(scratch / "sim/v1_simulator.sf_histogram.svg"));
 }
 
+// SqueezeNet's first convolution (features.0) is linear: its mean response over evenly spaced phases is the same at
+// every frequency, so its curves are flat up to float rounding and the default tolerance drops every unit (no score);
+// its ReLU (features.1) is tuned. With --flat-tolerance 0 (exactly flat only) the rounding noise counts as tuning.
+TEST(CnnTuningCli, LinearLayerHasNoTunedUnits) {
+  VISALIGN_REQUIRE_FILE(squeezenet());
+  ScratchDirectory scratch;
+  const std::string thinned = " --layers features.0,features.1 --orientations 4 --phases 4 --samples 50 --device cpu";
+  const Outcome run = run_visalign(scratch, "cnn tuning " + squeezenet() + thinned + " --out default");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::cout << run.out;
+  EXPECT_NE(run.out.find("features.0: no tuned units"), std::string::npos) << run.out;
+  const auto summary = tsv_records(scratch / "default/summary.tsv");
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0].at("tuned_units"), "0");
+  EXPECT_EQ(summary[0].at("dropped_units"), "64");
+  EXPECT_EQ(summary[0].at("score_mean"), "nan");
+  EXPECT_GE(std::stoi(summary[1].at("tuned_units")), 60);  // a few ReLU units may answer none of the thinned set
+  EXPECT_GT(std::stod(summary[1].at("score_mean")), 0.0);
+  double largest = 0;  // the linear units' curves: flat up to float rounding
+  for (const auto& unit : tsv_records(scratch / "default/features_0.tuning.tsv")) {
+    EXPECT_EQ(unit.at("tuned"), "no");
+    largest = std::max(largest, std::stod(unit.at("peak_to_peak")));
+  }
+  EXPECT_LT(largest, 1e-3);
+  std::cout << "features.0: largest peak-to-peak of a tuning curve " << largest << "\n";
+  const Outcome exact = run_visalign(scratch, "cnn tuning " + squeezenet() + thinned + " --flat-tolerance 0 -q --out exact");
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(tsv_records(scratch / "exact/summary.tsv")[0].at("tuned_units"), "64");
+}
+
 TEST(CnnTuningCli, BadInputIsAClearError) {
   ScratchDirectory scratch;
   expect_clean_failure(scratch, "cnn tuning --v1-simulator --layers conv1 --out x", "--layers", "--v1-simulator", 2);
   expect_clean_failure(scratch, "cnn tuning --v1-simulator --network net.pt --out x", "--v1-simulator", "no --model or --network", 2);
   expect_clean_failure(scratch, "cnn tuning --v1-simulator --field-of-view 3 --v1-field-of-view 4 --out x", "--v1-field-of-view",
                        "--field-of-view", 2);
-  if (!std::filesystem::exists(squeezenet())) {
-    GTEST_SKIP() << "missing " << squeezenet();
-  }
+  VISALIGN_REQUIRE_FILE(squeezenet());
   // SqueezeNet's output (1000 class scores after global pooling) is fully connected in effect: no spatial centre.
   expect_clean_failure(scratch, "cnn tuning " + squeezenet() + " --layers output --device cpu --out x", "layer output", "has no spatial centre", 2);
   expect_clean_failure(scratch, "cnn tuning " + squeezenet() + " --layers features.3,nonexistent --device cpu --out x", "nonexistent",
