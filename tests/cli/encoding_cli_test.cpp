@@ -190,5 +190,20 @@ TEST(EncodingCliData, ResponsesThatDoNotSplitIntoRepeats) {
                                 "--repeats 4 --out p.tsv", "responses.npy", "multiple of 4 repeats");
 }
 
+// cvPCA splits the repeats into two halves: one repeat per stimulus (rows stimulus-major, --repeats 1), or a 2-D
+// array without a repeat count, is one clear line and no output.
+TEST(EncodingCliData, CrossValidatedPcaNeedsRepeats) {
+  ScratchDirectory scratch;
+  Eigen::MatrixXd responses(20, 6);
+  for (int i = 0; i < 20; ++i) {
+    for (int j = 0; j < 6; ++j) responses(i, j) = std::cos(0.9 * i * (j + 1));
+  }
+  fmri::write_npy(responses, scratch / "single.npy");
+  expect_clean_failure(scratch, "encoding eigenspectrum --responses single.npy --layout stimuli,repeats,neurons --repeats 1 --out s.tsv",
+                       "single.npy", "needs at least 2 repeats, found 1");
+  expect_clean_failure(scratch, "encoding eigenspectrum --responses single.npy --layout stimuli,repeats,neurons --out s.tsv", "single.npy",
+                       "needs the number of repeats", 2);
+}
+
 }  // namespace
 }  // namespace visalign
