@@ -1,6 +1,7 @@
 // visalign cnn compare-models: seed 001's model comparison (its S1 Table and Figs 6-7) over a list of models.
 // Every analysis is one of the single commands (cnn predictivity, attack, eigenspectra, tuning, frequency),
-// run in this process through the command table with a generated argument list into <out>/<model>/<analysis>/;
+// run in this process through the command table with a generated argument list into <out>/<model>/<analysis>/
+// (one attack_<norm>/ per PGD attack);
 // this command only validates the inputs of all of them up front, collects their summary tables into
 // comparison.tsv (one row per model) and draws the relations between the columns as scatter plots.
 
@@ -41,10 +42,9 @@ struct CnnCompareModelsOptions {
   // The images the decisions are measured on.
   std::string images, fashion_mnist, fashion_mnist_folder;
   std::int64_t limit = 1000;
-  // PGD robustness (cnn attack).
-  std::string norm = "linf";
-  double epsilon = 0.1;
-  int steps = 10;
+  // PGD robustness (cnn attack), one run per attack.
+  std::string attacks = "seed001";
+  int steps = 20;
   // Eigenspectra (cnn eigenspectra).
   std::string alpha_images;
   std::int64_t alpha_count = 1000;
@@ -84,9 +84,12 @@ void declare(CnnCompareModelsOptions& options, CommandDeclaration& declaration) 
        "the folder of the Fashion-MNIST IDX files")
       ("limit", po::value(&options.limit)->default_value(options.limit),
        "Fashion-MNIST: the first N images for clean and adversarial accuracy (0: all)")
-      ("norm", po::value(&options.norm)->default_value(options.norm), "PGD bound of the adversarial accuracy: linf, l2 or l1")
-      ("epsilon", po::value(&options.epsilon)->default_value(options.epsilon), "PGD radius of the adversarial accuracy ([0, 1] pixels)")
-      ("steps", po::value(&options.steps)->default_value(options.steps), "PGD steps of the adversarial accuracy")
+      ("attacks", po::value(&options.attacks)->default_value(options.attacks),
+       "the PGD attacks whose mean accuracy is the adversarial accuracy (seed 001): comma-separated NORM:EPSILON ([0, 1] pixels; "
+       "norms linf, l2, l1, each at most once), or 'seed001': the seed's L-inf 1/1020, L2 0.15 and L1 40 for 3 x 224 x 224 "
+       "inputs, scaled to the model's input of d values (L-inf as it is, L2 by sqrt(d / 150528), L1 by d / 150528; "
+       "Fashion-MNIST: 0.00098, 0.0108, 0.208)")
+      ("steps", po::value(&options.steps)->default_value(options.steps), "PGD steps of each attack (seed 001: 20, step 2 epsilon / steps)")
       ("alpha-images", po::value(&options.alpha_images)->value_name("DIR|TSV"),
        "natural images for the eigenspectra (at least --fit-last; default: with --fashion-mnist the first --alpha-count images "
        "of the split, written to <out>/alpha_images; with --images those images)")
@@ -109,8 +112,52 @@ void declare(CnnCompareModelsOptions& options, CommandDeclaration& declaration) 
        "predictivity: further flags passed to 'cnn predictivity' as given (e.g. '--field-of-view 8')")
       ("batch-size", po::value(&options.batch_size)->default_value(options.batch_size), "images per forward/backward pass")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
-       "output folder: <name>/<analysis>/ per model, comparison.tsv (+ .json provenance), one scatter plot (SVG) per relation");
+       "output folder: <name>/<analysis>/ per model (attack_<norm>/ per attack), comparison.tsv (+ .json provenance), one "
+       "scatter plot (SVG) per relation");
   declaration.positional.add("models", 1);
+}
+
+/// One PGD attack of the adversarial accuracy.
+struct Attack {
+  std::string norm;  // linf, l2 or l1
+  double epsilon = 0;
+};
+
+/// --attacks for a model whose input has `input_values` numbers (channels x height x width): the listed attacks,
+/// or seed 001's budgets for 3 x 224 x 224 images scaled to the input (std::invalid_argument naming the item).
+std::vector<Attack> parse_attacks(const std::string& text, std::int64_t input_values) {
+  if (text == "seed001") {
+    const double ratio = static_cast<double>(input_values) / (3.0 * 224.0 * 224.0);
+    return {{"linf", 1.0 / 1020.0}, {"l2", 0.15 * std::sqrt(ratio)}, {"l1", 40.0 * ratio}};
+  }
+  std::vector<Attack> attacks;
+  for (const std::string& item : split_option_list(text, "attacks")) {
+    const std::size_t colon = item.find(':');
+    Attack attack;
+    attack.norm = item.substr(0, colon);
+    try {
+      cnn::parse_perturbation_norm(attack.norm);
+      if (colon == std::string::npos) throw std::invalid_argument("no epsilon");
+      std::size_t used = 0;
+      const std::string number = item.substr(colon + 1);
+      attack.epsilon = std::stod(number, &used);
+      if (used != number.size() || !(attack.epsilon > 0) || !std::isfinite(attack.epsilon)) throw std::invalid_argument("epsilon");
+    } catch (const std::exception&) {
+      throw std::invalid_argument("--attacks: expected NORM:EPSILON with a norm linf, l2 or l1 and an epsilon > 0 (or 'seed001'), found '" +
+                                  item + "'");
+    }
+    for (const Attack& other : attacks) {
+      if (other.norm == attack.norm) throw std::invalid_argument("--attacks: norm " + attack.norm + " given twice");
+    }
+    attacks.push_back(attack);
+  }
+  return attacks;
+}
+
+std::string attack_text(const Attack& attack) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%s %.3g", attack.norm.c_str(), attack.epsilon);
+  return text;
 }
 
 /// One row of the models table, checked.
@@ -119,6 +166,7 @@ struct ModelEntry {
   std::string file;                       // absolute or relative to the working folder
   std::vector<std::string> model_arguments;  // --model/--network FILE, the row's options, --device
   std::vector<std::string> layers;
+  std::vector<Attack> attacks;  // resolved for the model's input size
 };
 
 std::vector<std::string> split_words(const std::string& text) {
@@ -237,6 +285,7 @@ struct ModelResult {
   std::string clean_accuracy = "nan", adversarial_accuracy = "nan", alpha = "nan", sf_score = "nan", sf_score_sd = "nan",
               v1_predictivity = "nan", f_rev = "nan", f_half = "nan";
   std::string layer, layer_choice;
+  std::map<std::string, std::string> attack_accuracy;  // per norm
 };
 
 /// One scatter plot: y against x over the models, with the least-squares line and Pearson r when it exists.
@@ -288,7 +337,7 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
     }
   }
   // The table first: a missing model file or a repeated name is the likeliest mistake.
-  const std::vector<ModelEntry> models = read_models(options);
+  std::vector<ModelEntry> models = read_models(options);
   context.provenance().add_input(options.models);
   auto wanted = [&](const std::string& analysis) { return std::find(analyses.begin(), analyses.end(), analysis) != analyses.end(); };
   std::vector<std::string> notes;
@@ -320,13 +369,11 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
   }
   if (options.limit < 0) throw std::invalid_argument("--limit: expected >= 0, found " + std::to_string(options.limit));
   if (options.frequency_images < 1) throw std::invalid_argument("--frequency-images: expected >= 1, found " + std::to_string(options.frequency_images));
-  if (!(options.epsilon > 0 && std::isfinite(options.epsilon))) throw std::invalid_argument("--epsilon: expected > 0, found " + table_number(options.epsilon));
-  for (const auto& [option, norm] : {std::pair{"--norm", options.norm}, std::pair{"--frequency-norm", options.frequency_norm}}) {
-    try {
-      cnn::parse_perturbation_norm(norm);
-    } catch (const std::invalid_argument& error) {
-      throw std::invalid_argument(std::string(option) + ": " + error.what());
-    }
+  parse_attacks(options.attacks, 1);  // its syntax, before any model loads
+  try {
+    cnn::parse_perturbation_norm(options.frequency_norm);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(std::string("--frequency-norm: ") + error.what());
   }
   if (options.units < 1) throw std::invalid_argument("--units: expected >= 1, found " + std::to_string(options.units));
   if (options.samples < 1) throw std::invalid_argument("--samples: expected >= 1, found " + std::to_string(options.samples));
@@ -360,7 +407,7 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
     }
   }
 
-  for (const ModelEntry& entry : models) {
+  for (ModelEntry& entry : models) {
     const std::string where = entry.name + " (" + entry.file + ")";
     const ClassifierInputOptions parsed = parse_model_arguments(entry.model_arguments, options.models + ": " + entry.name);
     const LayerModel model = [&] {
@@ -377,6 +424,7 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
                                   " x " + std::to_string(model.height()) + " x " + std::to_string(model.width()) +
                                   " (a grey TorchScript model needs '--grey --resize 28 --crop 28' in its options)");
     }
+    entry.attacks = parse_attacks(options.attacks, model.channels() * model.height() * model.width());
     if (wanted("eigenspectra") || wanted("tuning") || wanted("predictivity")) {
       model.require_layers(entry.layers, "layers of " + where);
       if (wanted("tuning")) {
@@ -433,9 +481,18 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
     const ModelEntry& entry = models[m];
     ModelResult& result = results[m];
     nlohmann::json model_note = {{"name", entry.name}, {"file", entry.file}, {"arguments", entry.model_arguments}, {"layers", entry.layers}};
+    // One run per analysis, and one per attack: <out>/<model>/<analysis>/, attacks in <out>/<model>/attack_<norm>/.
+    std::vector<std::pair<std::string, std::filesystem::path>> runs;  // analysis, its folder
     for (const std::string& analysis : order) {
       if (!wanted(analysis)) continue;
-      const std::filesystem::path out = folder / entry.name / analysis;
+      if (analysis != "attack") {
+        runs.emplace_back(analysis, folder / entry.name / analysis);
+        continue;
+      }
+      for (const Attack& attack : entry.attacks) runs.emplace_back(analysis, folder / entry.name / ("attack_" + attack.norm));
+    }
+    std::size_t attack_index = 0;
+    for (const auto& [analysis, out] : runs) {
       std::vector<std::string> arguments = {"cnn", analysis};
       arguments.insert(arguments.end(), entry.model_arguments.begin(), entry.model_arguments.end());
       if (analysis == "predictivity") {
@@ -446,7 +503,10 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
       } else if (analysis == "attack") {
         arguments.insert(arguments.end(), image_arguments.begin(), image_arguments.end());
         if (!options.fashion_mnist.empty()) arguments.insert(arguments.end(), {"--limit", std::to_string(options.limit)});
-        arguments.insert(arguments.end(), {"--norm", options.norm, "--epsilons", "0," + table_number(options.epsilon), "--steps",
+        const Attack& attack = entry.attacks[attack_index++];
+        char epsilon[32];
+        std::snprintf(epsilon, sizeof epsilon, "%.10g", attack.epsilon);
+        arguments.insert(arguments.end(), {"--norm", attack.norm, "--epsilons", std::string("0,") + epsilon, "--steps",
                                            std::to_string(options.steps), "--batch-size", std::to_string(options.batch_size)});
       } else if (analysis == "eigenspectra") {
         arguments.insert(arguments.end(), {"--images", alpha_images, "--layers", joined(entry.layers), "--fit-first",
@@ -464,7 +524,7 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
       arguments.insert(arguments.end(), {"--out", out.string()});
       std::filesystem::create_directories(out);
       if (global.verbosity > 0) {
-        std::cerr << "compare-models [" << m + 1 << "/" << models.size() << "] " << entry.name << ": " << analysis << " ..." << std::endl;
+        std::cerr << "compare-models [" << m + 1 << "/" << models.size() << "] " << entry.name << ": " << out.filename().string() << " ..." << std::endl;
       }
       const auto start = std::chrono::steady_clock::now();
       const int code = run_command_from_table(analysis_commands, arguments);
@@ -476,9 +536,9 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
       if (global.verbosity > 0) {
         char text[64];
         std::snprintf(text, sizeof text, "%.1f s", seconds);
-        std::cerr << "compare-models [" << m + 1 << "/" << models.size() << "] " << entry.name << ": " << analysis << " done in " << text << std::endl;
+        std::cerr << "compare-models [" << m + 1 << "/" << models.size() << "] " << entry.name << ": " << out.filename().string() << " done in " << text << std::endl;
       }
-      model_note["analyses"][analysis] = {{"folder", out.string()}, {"seconds", seconds}, {"command_line", "visalign " + joined(arguments, " ")}};
+      model_note["analyses"][out.filename().string()] = {{"folder", out.string()}, {"seconds", seconds}, {"command_line", "visalign " + joined(arguments, " ")}};
     }
     // 3. The model's row, from the summary tables the commands wrote.
     result.layer = entry.layers.front();
@@ -498,13 +558,17 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
       }
     }
     if (wanted("attack")) {
-      const std::filesystem::path file = folder / entry.name / "attack" / "robustness.tsv";
-      const fmri::TsvTable table = fmri::read_tsv(file);
-      for (std::size_t r = 0; r < table.rows.size(); ++r) {
-        const double epsilon = number_or_nan(cell(table, file, r, "epsilon"));
-        if (epsilon == 0) result.clean_accuracy = cell(table, file, r, "accuracy");
-        if (std::abs(epsilon - options.epsilon) <= 1e-9 * options.epsilon) result.adversarial_accuracy = cell(table, file, r, "accuracy");
+      // robustness.tsv of each attack: epsilon 0 (clean, the same images for every attack), then the attack's epsilon.
+      double sum = 0;
+      for (const Attack& attack : entry.attacks) {
+        const std::filesystem::path file = folder / entry.name / ("attack_" + attack.norm) / "robustness.tsv";
+        const fmri::TsvTable table = fmri::read_tsv(file);
+        result.clean_accuracy = cell(table, file, 0, "accuracy");
+        const std::string accuracy = cell(table, file, 1, "accuracy");
+        result.attack_accuracy[attack.norm] = accuracy;
+        sum += number_or_nan(accuracy);
       }
+      result.adversarial_accuracy = table_number(sum / static_cast<double>(entry.attacks.size()));
     }
     if (wanted("eigenspectra")) {
       const std::filesystem::path file = folder / entry.name / "eigenspectra" / "summary.tsv";
@@ -531,18 +595,34 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
   // 4. The table, its provenance and the plots.
   fmri::TsvTable comparison;
   comparison.columns = {"model", "clean_accuracy", "adversarial_accuracy", "alpha", "sf_score", "v1_predictivity", "f_rev", "f_0.5",
-                        "sf_score_sd", "layer", "layer_choice", "norm", "epsilon", "file"};
+                        "sf_score_sd", "layer", "layer_choice"};
+  const std::vector<Attack>& listed = models.front().attacks;  // the same norms for every model, epsilons by input size
+  for (const Attack& attack : listed) comparison.columns.push_back("adversarial_accuracy_" + attack.norm);
+  comparison.columns.insert(comparison.columns.end(), {"attacks", "file"});
   for (std::size_t m = 0; m < models.size(); ++m) {
     const ModelResult& r = results[m];
-    comparison.rows.push_back({models[m].name, r.clean_accuracy, r.adversarial_accuracy, r.alpha, r.sf_score, r.v1_predictivity, r.f_rev, r.f_half,
-                               r.sf_score_sd, r.layer, r.layer_choice, options.norm, table_number(options.epsilon), models[m].file});
+    std::vector<std::string> row = {models[m].name, r.clean_accuracy, r.adversarial_accuracy, r.alpha, r.sf_score, r.v1_predictivity, r.f_rev,
+                                    r.f_half, r.sf_score_sd, r.layer, r.layer_choice};
+    std::string attacks;
+    for (const Attack& attack : models[m].attacks) {
+      const auto found = r.attack_accuracy.find(attack.norm);
+      row.push_back(found == r.attack_accuracy.end() ? "nan" : found->second);
+      attacks += (attacks.empty() ? "" : ", ") + attack_text(attack);
+    }
+    row.insert(row.end(), {wanted("attack") ? attacks : "", models[m].file});
+    comparison.rows.push_back(std::move(row));
   }
   context.provenance().add_note("models", model_notes);
   context.provenance().add_note("analyses", analyses);
   if (!notes.empty()) context.provenance().add_note("notes", notes);
   if (wanted("eigenspectra")) context.provenance().add_note("alpha_images", alpha_images);
 
-  const std::string adversarial = "adversarial accuracy (" + options.norm + " " + table_number(options.epsilon) + ")";
+  std::string adversarial = "adversarial accuracy (mean of PGD";
+  if (options.attacks == "seed001") {
+    adversarial += " L-inf, L2, L1 at seed 001's budgets for the input size)";
+  } else {
+    for (const Attack& attack : listed) adversarial += " " + attack_text(attack) + (&attack == &listed.back() ? ")" : ",");
+  }
   const std::vector<Relation> relations = {
       {"adversarial_accuracy_vs_v1_predictivity.svg", "V1 predictivity (median noise-corrected r)", adversarial, "seed 001 Fig 6A",
        &ModelResult::v1_predictivity, &ModelResult::adversarial_accuracy},

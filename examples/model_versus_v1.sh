@@ -64,6 +64,10 @@ step eigenspectra_macaque_v1 run encoding eigenspectrum --responses "$data/neura
   --layout repeats,neurons,stimuli --out "$out/eigenspectra/macaque_v1.tsv"
 step v1_simulate_imagenet1000 run cnn v1-simulate --images "$imagenet" --simple-cells 500 --complex-cells 500 --repeats 4 \
   --out "$out/v1_imagenet1000"
+step v1_simulate_imagenet1000_jittered run cnn v1-simulate --images "$imagenet" --simple-cells 500 --complex-cells 500 --rf-jitter 1 \
+  --repeats 10 --out "$out/v1_imagenet1000_jittered"
+step eigenspectra_v1_simulator_jittered run encoding eigenspectrum --responses "$out/v1_imagenet1000_jittered/spikes.npy" \
+  --layout stimuli,neurons,repeats --out "$out/eigenspectra/v1_simulator_jittered.tsv"
 step eigenspectra_v1_simulator run encoding eigenspectrum --responses "$out/v1_imagenet1000/spikes.npy" --layout stimuli,neurons,repeats \
   --out "$out/eigenspectra/v1_simulator.tsv"
 
@@ -82,6 +86,21 @@ step predictivity_squeezenet run cnn predictivity --model "$squeezenet" --layers
   --images "$out/predictivity/stimuli300.tsv" --basis-images "$out/predictivity/basis700.tsv" --out "$out/predictivity/squeezenet"
 step predictivity_v1_simulator run cnn predictivity --v1-simulator --v1-population-seed 0 --spikes "$out/predictivity/heldout_v1/spikes.npy" \
   --images "$out/predictivity/stimuli300.tsv" --basis-images "$out/predictivity/basis700.tsv" --out "$out/predictivity/v1_simulator"
+
+# The same with the held-out population's receptive fields all at the centre, as the simulator's features have
+# them (the features above are centred too, so they cannot see the jittered cells' off-centre stimuli); and the
+# simulator's features with jittered receptive fields of their own against the jittered population.
+step v1_simulate_heldout_centred run cnn v1-simulate --images "$out/predictivity/stimuli300.tsv" --population-seed 7 --repeats 10 \
+  --seed 11 --out "$out/predictivity/heldout_v1_centred"
+step predictivity_squeezenet_centred run cnn predictivity --model "$squeezenet" --layers "$conv_layers" \
+  --spikes "$out/predictivity/heldout_v1_centred/spikes.npy" --images "$out/predictivity/stimuli300.tsv" \
+  --basis-images "$out/predictivity/basis700.tsv" --out "$out/predictivity/squeezenet_centred"
+step predictivity_v1_simulator_centred run cnn predictivity --v1-simulator --v1-population-seed 0 \
+  --spikes "$out/predictivity/heldout_v1_centred/spikes.npy" --images "$out/predictivity/stimuli300.tsv" \
+  --basis-images "$out/predictivity/basis700.tsv" --out "$out/predictivity/v1_simulator_centred"
+step predictivity_v1_simulator_jittered run cnn predictivity --v1-simulator --v1-population-seed 0 --v1-rf-jitter 1 \
+  --spikes "$out/predictivity/heldout_v1/spikes.npy" --images "$out/predictivity/stimuli300.tsv" \
+  --basis-images "$out/predictivity/basis700.tsv" --out "$out/predictivity/v1_simulator_jittered"
 
 # Allen mouse V1: the 31 x 31 natural-scene crops as PNG (grey, 0..255 after min-max scaling of all 118), SqueezeNet
 # activations, then each layer -> PCA (basis: the 100 training images) -> PLS, trained on the 100 training images and
@@ -111,9 +130,10 @@ step allen_activations_train run cnn activations "$squeezenet" --images "$out/al
 step allen_activations_test run cnn activations "$squeezenet" --images "$out/allen/test.tsv" --layers "$conv_layers" --out "$out/allen/test_features"
 allen_predictivity() {
   for layer in ${conv_layers//,/ }; do
-    run encoding predictivity --features "$out/allen/test_features/$layer.npy" --responses "$allen/Allen_test_output_big.npy" \
-      --layout stimuli,repeats,neurons --repeats 50 --train-features "$out/allen/train_features/$layer.npy" \
-      --train-responses "$allen/Allen_train_output.npy" --pca-components 99 --out "$out/allen/$layer.neurons.tsv" | sed "s|^|$layer: |"
+    local stem="${layer//./_}"  # the activations' file stem
+    run encoding predictivity --features "$out/allen/test_features/$stem.npy" --responses "$allen/Allen_test_output_big.npy" \
+      --layout stimuli,repeats,neurons --repeats 50 --train-features "$out/allen/train_features/$stem.npy" \
+      --train-responses "$allen/Allen_train_output.npy" --pca-components 99 --out "$out/allen/$stem.neurons.tsv" | sed "s|^|$layer: |"
   done
 }
 step allen_predictivity allen_predictivity
@@ -144,10 +164,13 @@ step fmnist_v1_spikes run cnn v1-simulate --images "$out/fmnist/stimuli300.tsv" 
   printf 'name\tnetwork\n'
   for name in standard pgd blur pca v1_front_end band_low band_human; do printf '%s\t%s/network.pt\n' "$name" "$name"; done
 } >"$out/fmnist/models.tsv"
+# Adversarial accuracy at seed 001's budgets scaled to 28 x 28 (the default), then at budgets where Fashion-MNIST
+# models differ more (attacks only).
 step compare_models run cnn compare-models "$out/fmnist/models.tsv" --fashion-mnist test --limit 1000 --layers relu1,relu2 \
-  --epsilon 0.1 --steps 20 \
   --spikes "$out/fmnist/v1_spikes/spikes.npy" --stimuli "$out/fmnist/stimuli300.tsv" --basis-images "$out/fmnist/basis700.tsv" \
   --out "$out/fmnist/comparison"
+step compare_models_strong_attacks run cnn compare-models "$out/fmnist/models.tsv" --analyses attack --fashion-mnist test --limit 1000 \
+  --layers relu1,relu2 --attacks linf:0.1,l2:1.5,l1:15 --out "$out/fmnist/comparison_strong_attacks"
 
 # 5. White noise: 1,000,000 uniform noise images through the standard small CNN.
 step white_noise run cnn white-noise --network "$out/fmnist/standard/network.pt" --fashion-mnist test --noise-images 1000000 \

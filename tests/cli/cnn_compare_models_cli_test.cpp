@@ -1,11 +1,13 @@
 // `visalign cnn compare-models` on two tiny Fashion-MNIST models: a network trained here for one short epoch
 // (`cnn train`) and the TorchScript small CNN fixture (tests/fixtures/pgd_small_cnn.pt, made by
 // tests/fixtures/make_pgd_fixtures.py). Its comparison table must repeat exactly what the single commands
-// (cnn attack, eigenspectra, tuning, frequency, predictivity) give when run by hand with the same arguments;
-// bad input (a missing model file, a repeated model name, an unknown layer) fails with one line before any work.
+// (cnn attack, eigenspectra, tuning, frequency, predictivity) give when run by hand with the same arguments, and
+// the adversarial accuracy over several attacks is their mean; bad input (a missing model file, a repeated model
+// name, an unknown layer, malformed --attacks) fails with one line before any work.
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -54,7 +56,7 @@ TEST(CnnCompareModelsCli, TableRepeatsTheSingleCommandsAndBadInputFailsFirst) {
                                             "tiny\t\t../net/network.pt\t\t\n"
                                             "fixture\t" + fixture_file() + "\t\t" + fixture_options + "\tfeatures.1,features.4\n");
   // V1 spikes for predictivity: the V1 simulator's counts to 24 Fashion-MNIST images (written by a first run), basis 30 others.
-  const std::string shared = " --fashion-mnist test --limit 60 --norm linf --epsilon 0.1 --steps 5 --alpha-count 40 --fit-first 2 --fit-last 30"
+  const std::string shared = " --fashion-mnist test --limit 60 --attacks linf:0.1 --steps 5 --alpha-count 40 --fit-first 2 --fit-last 30"
                              " --units 20 --samples 30 --frequency-images 12 --frequency-steps 5 --device cpu --threads 1 --seed 5";
   const Outcome first = run_visalign(scratch, "cnn compare-models models/models.tsv --analyses predictivity,attack" + shared + " --out first");
   ASSERT_EQ(first.exit_code, 0) << first.err;
@@ -98,7 +100,7 @@ TEST(CnnCompareModelsCli, TableRepeatsTheSingleCommandsAndBadInputFailsFirst) {
     ASSERT_EQ(run_visalign(scratch, "cnn predictivity " + arguments + " --spikes v1/spikes.npy --images stimuli.tsv --basis-images basis.tsv "
                                     "--components 8 --layers " + model_layers.at(name) + global + " --out " + out + "/predictivity").exit_code, 0);
     ASSERT_EQ(run_visalign(scratch, "cnn attack " + arguments + " --fashion-mnist test --limit 60 --norm linf --epsilons 0,0.1 --steps 5" + global +
-                                    " --out " + out + "/attack").exit_code, 0);
+                                    " --out " + out + "/attack_linf").exit_code, 0);
     ASSERT_EQ(run_visalign(scratch, "cnn eigenspectra " + arguments + " --images cmp/alpha_images/images.tsv --layers " + model_layers.at(name) +
                                     " --fit-first 2 --fit-last 30" + global + " --out " + out + "/eigenspectra").exit_code, 0);
     ASSERT_EQ(run_visalign(scratch, "cnn tuning " + arguments + " --layers " + model_layers.at(name) + " --units 20 --samples 30" + global +
@@ -117,8 +119,8 @@ TEST(CnnCompareModelsCli, TableRepeatsTheSingleCommandsAndBadInputFailsFirst) {
     }
     EXPECT_EQ(row.at("layer"), best_layer) << name;
     EXPECT_EQ(row.at("v1_predictivity"), best_r) << name;
-    EXPECT_EQ(row.at("clean_accuracy"), record(scratch / out / "attack/robustness.tsv", "epsilon", "0").at("accuracy")) << name;
-    EXPECT_EQ(row.at("adversarial_accuracy"), record(scratch / out / "attack/robustness.tsv", "epsilon", "0.1").at("accuracy")) << name;
+    EXPECT_EQ(row.at("clean_accuracy"), record(scratch / out / "attack_linf/robustness.tsv", "epsilon", "0").at("accuracy")) << name;
+    EXPECT_EQ(row.at("adversarial_accuracy"), record(scratch / out / "attack_linf/robustness.tsv", "epsilon", "0.1").at("accuracy")) << name;
     EXPECT_EQ(row.at("alpha"), record(scratch / out / "eigenspectra/summary.tsv", "layer", best_layer).at("alpha")) << name;
     EXPECT_EQ(row.at("sf_score"), record(scratch / out / "tuning/summary.tsv", "layer", best_layer).at("score_mean")) << name;
     EXPECT_EQ(row.at("f_rev"), record(scratch / out / "frequency/summary.tsv").at("f_rev")) << name;
@@ -139,7 +141,33 @@ TEST(CnnCompareModelsCli, TableRepeatsTheSingleCommandsAndBadInputFailsFirst) {
   EXPECT_NE(first.err.find("V1 predictivity skipped"), std::string::npos) << first.err;
   EXPECT_FALSE(std::filesystem::exists(scratch / "first/adversarial_accuracy_vs_v1_predictivity.svg"));
 
+  // Adversarial accuracy over several attacks is their mean (seed 001); 'seed001' scales the seed's ImageNet budgets
+  // to the 1 x 28 x 28 input (L-inf 1/1020, L2 0.15 sqrt(784 / 150528), L1 40 x 784 / 150528).
+  const std::string attack_only = " --analyses attack --fashion-mnist test --limit 60 --steps 5 --device cpu --threads 1 --seed 5 -q";
+  write_file(scratch / "models/one.tsv", "name\tnetwork\ntiny\t../net/network.pt\n");
+  ASSERT_EQ(run_visalign(scratch, "cnn compare-models models/one.tsv --attacks linf:0.05,l2:0.5,l1:5" + attack_only + " --out three").exit_code, 0);
+  const auto three = record(scratch / "three/comparison.tsv", "model", "tiny");
+  const double mean = (std::stod(three.at("adversarial_accuracy_linf")) + std::stod(three.at("adversarial_accuracy_l2")) +
+                       std::stod(three.at("adversarial_accuracy_l1"))) / 3;
+  EXPECT_NEAR(std::stod(three.at("adversarial_accuracy")), mean, 1e-5);
+  EXPECT_EQ(three.at("attacks"), "linf 0.05, l2 0.5, l1 5");
+  ASSERT_EQ(run_visalign(scratch, "cnn attack --network net/network.pt --fashion-mnist test --limit 60 --norm l1 --epsilons 0,5 --steps 5"
+                                  " --device cpu --threads 1 --seed 5 -q --out single_l1").exit_code, 0);
+  EXPECT_EQ(three.at("adversarial_accuracy_l1"), record(scratch / "single_l1/robustness.tsv", "epsilon", "5").at("accuracy"));
+  ASSERT_EQ(run_visalign(scratch, "cnn compare-models models/one.tsv" + attack_only + " --out seed001").exit_code, 0);
+  EXPECT_EQ(record(scratch / "seed001/comparison.tsv", "model", "tiny").at("attacks"), "linf 0.00098, l2 0.0108, l1 0.208");
+  const std::map<std::string, double> budgets = {{"linf", 1.0 / 1020}, {"l2", 0.15 * std::sqrt(784.0 / 150528)}, {"l1", 40.0 * 784 / 150528}};
+  for (const auto& [norm, budget] : budgets) {  // what each single attack ran with
+    const auto rows = tsv_records(scratch / ("seed001/tiny/attack_" + norm) / "robustness.tsv");
+    ASSERT_EQ(rows.size(), 2u) << norm;
+    EXPECT_NEAR(std::stod(rows[1].at("epsilon")), budget, 1e-5 * budget) << norm;
+  }
+
   // Bad input: one line, exit code, nothing written (the scratch folder as it was).
+  for (const char* attacks : {"linf", "l3:0.1", "linf:0", "linf:0.1,linf:0.2", "l2:x"}) {
+    expect_clean_failure(scratch, "cnn compare-models models/one.tsv --attacks " + std::string(attacks) + attack_only + " --out bad", "--attacks",
+                         std::string(attacks).find(",linf") != std::string::npos ? "given twice" : "NORM:EPSILON", 2);
+  }
   write_file(scratch / "models/missing.tsv", "name\tnetwork\ntiny\t../net/network.pt\nlost\t../net/missing.pt\n");
   expect_clean_failure(scratch, "cnn compare-models models/missing.tsv" + shared + " --out bad", "missing.pt", "not found");
   write_file(scratch / "models/twice.tsv", "name\tnetwork\ntiny\t../net/network.pt\ntiny\t../net/network.pt\n");
