@@ -296,7 +296,7 @@ struct Relation {
 };
 
 void write_relation(const Relation& relation, const std::vector<ModelEntry>& models, const std::vector<ModelResult>& results,
-                    const std::filesystem::path& file) {
+                    const std::string& attacks_note, const std::filesystem::path& file) {
   PlotSeries points{"models", {}, {}, false, true, {}};
   for (std::size_t m = 0; m < models.size(); ++m) {
     const double x = number_or_nan(results[m].*relation.x), y = number_or_nan(results[m].*relation.y);
@@ -325,6 +325,7 @@ void write_relation(const Relation& relation, const std::vector<ModelEntry>& mod
       plot.note += text;
     }
   }
+  if (!attacks_note.empty()) plot.note += "\n" + attacks_note;
   write_svg(plot, file);
 }
 
@@ -617,12 +618,10 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
   if (!notes.empty()) context.provenance().add_note("notes", notes);
   if (wanted("eigenspectra")) context.provenance().add_note("alpha_images", alpha_images);
 
-  std::string adversarial = "adversarial accuracy (mean of PGD";
-  if (options.attacks == "seed001") {
-    adversarial += " L-inf, L2, L1 at seed 001's budgets for the input size)";
-  } else {
-    for (const Attack& attack : listed) adversarial += " " + attack_text(attack) + (&attack == &listed.back() ? ")" : ",");
-  }
+  const std::string adversarial = "adversarial accuracy";
+  std::string attacks_note = "adversarial accuracy: mean over PGD";  // the plots' subtitle
+  for (const Attack& attack : listed) attacks_note += " " + attack_text(attack) + (&attack == &listed.back() ? "" : ",");
+  if (options.attacks == "seed001") attacks_note += " (seed 001's budgets for the input size)";
   const std::vector<Relation> relations = {
       {"adversarial_accuracy_vs_v1_predictivity.svg", "V1 predictivity (median noise-corrected r)", adversarial, "seed 001 Fig 6A",
        &ModelResult::v1_predictivity, &ModelResult::adversarial_accuracy},
@@ -641,7 +640,7 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
       return std::isfinite(number_or_nan(r.*relation.x)) && std::isfinite(number_or_nan(r.*relation.y));
     });
     if (!drawable) continue;  // an analysis that did not run
-    write_relation(relation, models, results, folder / relation.file);
+    write_relation(relation, models, results, relation.y == &ModelResult::adversarial_accuracy ? attacks_note : "", folder / relation.file);
     context.record_output(folder / relation.file);
   }
   fmri::write_tsv(comparison, folder / "comparison.tsv");

@@ -108,7 +108,13 @@ std::string render_svg(const Plot& plot) {
   std::size_t longest_label = 0;
   for (const PlotSeries& series : plot.series) longest_label = std::max(longest_label, series.label.size());
   const double left = 70, right = std::max(160.0, 40.0 + 7.0 * static_cast<double>(longest_label));
-  const double top = plot.note.empty() ? 40 : 56, bottom = 56;
+  std::vector<std::string> note_lines;  // the note's lines ('\n' separates them)
+  for (std::size_t start = 0; !plot.note.empty() && start <= plot.note.size();) {
+    const std::size_t end = std::min(plot.note.find('\n', start), plot.note.size());
+    note_lines.push_back(plot.note.substr(start, end - start));
+    start = end + 1;
+  }
+  const double top = 40 + 16 * static_cast<double>(note_lines.size()), bottom = 56;
   const double total_width = plot.width + (right - 160.0);
   const double inner_width = total_width - left - right, inner_height = plot.height - top - bottom;
   auto px = [&](double x) { return left + x_axis.fraction(x) * inner_width; };
@@ -119,8 +125,9 @@ std::string render_svg(const Plot& plot) {
       << "\" viewBox=\"0 0 " << number(total_width) << ' ' << number(plot.height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   svg << "<text x=\"" << number(total_width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << escape(plot.title) << "</text>\n";
-  if (!plot.note.empty()) {
-    svg << "<text x=\"" << number(total_width / 2) << "\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">" << escape(plot.note) << "</text>\n";
+  for (std::size_t line = 0; line < note_lines.size(); ++line) {
+    svg << "<text x=\"" << number(total_width / 2) << "\" y=\"" << number(40 + 16 * static_cast<double>(line))
+        << "\" text-anchor=\"middle\" fill=\"#555\">" << escape(note_lines[line]) << "</text>\n";
   }
   svg << "<rect x=\"" << number(left) << "\" y=\"" << number(top) << "\" width=\"" << number(inner_width) << "\" height=\""
       << number(inner_height) << "\" fill=\"none\" stroke=\"#333\"/>\n";

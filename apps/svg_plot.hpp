@@ -25,7 +25,7 @@ struct Plot {
   double width = 640, height = 440;
   /// A horizontal reference line (e.g. chance, or zero), drawn when finite.
   double reference_y = NAN;
-  std::string note;  // a line of text under the title (e.g. "Spearman rho = 0.71")
+  std::string note;  // text under the title (e.g. "Spearman rho = 0.71"), a line per '\n'-separated part
 };
 
 /// The plot as SVG text. Axis ranges cover every drawable point (padded 5%); a plot without drawable
