@@ -1,19 +1,15 @@
-// visalign cnn activations: the activations of chosen layers of a TorchScript model to a set of
-// images, one NPY per layer (float32, images x units) and a layer list JSON that `rsa layers` and
-// `encoding fit` read.
+// visalign cnn activations: the activations of chosen layers of a model (TorchScript, or a network
+// checkpoint of `cnn train`) to a set of images, one NPY per layer (float32, images x units) and a layer
+// list JSON that `rsa layers` and `encoding fit` read.
 
-#include <algorithm>
 #include <cstdio>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
-#include "apps/cnn_model_options.hpp"
 #include "apps/commands.hpp"
-#include "apps/layer_file_stem.hpp"
 #include "apps/image_list.hpp"
-#include "apps/option_lists.hpp"
-#include "cnn/torchscript_model.hpp"
+#include "apps/layer_file_stem.hpp"
+#include "apps/layer_model.hpp"
 #include "fmri/npy.hpp"
 #include "surface/atomic_output.hpp"
 
@@ -22,17 +18,16 @@ namespace visalign::apps {
 namespace {
 
 struct CnnActivationsOptions {
-  std::string model;
+  ClassifierInputOptions model;  // --model (also by position) or --network, with the model options
   std::string images;
   std::string layers;
   int batch_size = 50;
-  CnnModelOptions model_options;
   std::string out;
 };
 
 void declare(CnnActivationsOptions& options, CommandDeclaration& declaration) {
+  declare_model_input(options.model, declaration);
   declaration.options.add_options()
-      ("model", po::value(&options.model)->required()->value_name("PT"), "TorchScript model file")
       ("images", po::value(&options.images)->required()->value_name("DIR|TSV"),
        "a folder of PNG/JPEG images (sorted by name), or a TSV with a 'file' column (paths relative to it) and optional "
        "image_id, image_type (RE, AN, AI, ...) and category columns")
@@ -41,51 +36,36 @@ void declare(CnnActivationsOptions& options, CommandDeclaration& declaration) {
       ("batch-size", po::value(&options.batch_size)->default_value(options.batch_size), "images per forward pass")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: <layer>.npy per layer, images.tsv and layers.json (the layer list of 'rsa layers' and 'encoding fit')");
-  declare_cnn_model_options(options.model_options, declaration);
   declaration.positional.add("model", 1);
 }
 
 void run(const CnnActivationsOptions& options, RunContext& context) {
-  const cnn::Preprocessing preprocessing = preprocessing_of(options.model_options);
   if (options.batch_size < 1) throw std::invalid_argument("--batch-size: expected >= 1, found " + std::to_string(options.batch_size));
   const std::filesystem::path folder = options.out;
-  std::filesystem::create_directories(folder);
-  context.check_output_location(folder / "layers.json");
-  // Everything is checked before the long work: the images exist and decode, the model loads, the layers exist.
+  // Everything is checked before the long work and before the output folder exists: the images are listed,
+  // the model loads, the layers exist; then the images decode.
   const ImageList list = read_image_list(options.images);
   context.provenance().add_input(options.images);
-  context.provenance().add_input(options.model);
-  const cnn::TorchScriptModel model = cnn::TorchScriptModel::load(options.model, options.model_options.device, context.global().threads);
-  std::vector<std::string> names;  // empty: every layer
-  if (!options.layers.empty()) names = split_option_list(options.layers, "layers");
-  auto check_names = [&](const std::vector<cnn::LayerInfo>& available) {
-    for (const std::string& name : names) {
-      const bool known = std::any_of(available.begin(), available.end(), [&](const cnn::LayerInfo& layer) { return layer.name == name; });
-      if (!known) {
-        std::string listed;
-        for (const auto& layer : available) listed += " " + layer.name;
-        throw std::invalid_argument("--layers: unknown layer \"" + name + "\"; the model's layers are:" + listed);
-      }
-    }
-  };
-  if (preprocessing.crop > 0) check_names(model.layers(3, preprocessing.crop, preprocessing.crop));  // before decoding images
-  const cnn::ImageBatch batch = cnn::load_images(list.files, preprocessing);
-  const std::vector<cnn::LayerInfo> available = model.layers(batch.channels, batch.height, batch.width);
-  check_names(available);
-  if (names.empty()) {
-    for (const auto& layer : available) names.push_back(layer.name);
-  }
+  LayerModel model = LayerModel::load(options.model, context);
+  model.set_batch_size(options.batch_size);
+  const std::vector<std::string> names = model.chosen_layers(options.layers, "--layers");
+  const cnn::ImageBatch batch = cnn::load_images(list.files, model.file_preprocessing());
+  std::filesystem::create_directories(folder);
+  context.check_output_location(folder / "layers.json");
   ProgressBar progress = context.progress("activations");
   const std::vector<Eigen::MatrixXf> activations =
-      model.activations(batch, names, options.batch_size, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
+      model.activations(batch, names, [&](std::size_t done, std::size_t total) { progress.update(done, total); });
   progress.finish();
 
+  const std::vector<cnn::LayerInfo> available = model.layers();
+  const cnn::Preprocessing preprocessing = model.file_preprocessing();
   nlohmann::json index;
-  index["model"] = options.model;
+  index["model"] = options.model.network.empty() ? options.model.model : options.model.network;
+  index["description"] = model.description();
   index["device"] = model.device();
   index["images"] = "images.tsv";
-  index["preprocessing"] = {{"resize_shorter", preprocessing.resize_shorter}, {"crop", preprocessing.crop},
-                            {"mean", preprocessing.mean}, {"std", preprocessing.std}};
+  index["input"] = {{"channels", model.channels()}, {"height", model.height()}, {"width", model.width()},
+                    {"resize_shorter", preprocessing.resize_shorter}, {"crop", preprocessing.crop}};
   index["layers"] = nlohmann::json::array();
   for (std::size_t l = 0; l < names.size(); ++l) {
     const std::string file = layer_file_stem(names[l]) + ".npy";

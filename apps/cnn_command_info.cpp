@@ -6,19 +6,20 @@
 namespace visalign::apps {
 
 CommandInfo cnn_layers_info() {
-  return {"cnn", "layers", "the layers of a TorchScript model, with their output shapes",
-       "Loads a TorchScript model and lists the layers whose activations 'cnn activations' can extract:\n"
-       "the children of its top-level sequential containers in order (torchvision's features.N,\n"
-       "classifier.N, ...) and the model's output, with each one's output shape for one image of the\n"
-       "preprocessed size."};
+  return {"cnn", "layers", "the layers of a model (TorchScript or a 'cnn train' network), with their output shapes",
+       "Loads a TorchScript model (or, with --network, a checkpoint of 'cnn train') and lists the layers whose\n"
+       "activations 'cnn activations' can extract: for TorchScript the children of its top-level sequential\n"
+       "containers in order (torchvision's features.N, classifier.N, ...) and the model's output, for a network\n"
+       "its named stages (front_end, conv1, relu1, ...), with each one's output shape for one input image."};
 }
 
 CommandInfo cnn_activations_info() {
-  return {"cnn", "activations", "layer activations of a TorchScript model to images, as NPY files + a layer list",
-       "Preprocesses the images (shorter side resized, centre crop, [0, 1] pixels normalised by the channel\n"
-       "mean and standard deviation), runs the model in batches and writes one NPY per requested layer\n"
-       "(float32, images x units, C order), images.tsv (the images in row order) and layers.json, the layer\n"
-       "list that 'rsa layers' and 'encoding fit' read."};
+  return {"cnn", "activations", "layer activations of a model to images, as NPY files + a layer list",
+       "Reads the images as the model takes them (shorter side resized, centre crop to the model's input, grey for\n"
+       "a one-channel model; a TorchScript model normalises [0, 1] pixels by --mean/--std, a network of 'cnn train'\n"
+       "by its own settings), runs the model in batches and writes one NPY per requested layer (float32, images x\n"
+       "units, C order), images.tsv (the images in row order) and layers.json, the layer list that 'rsa layers'\n"
+       "and 'encoding fit' read."};
 }
 
 CommandInfo cnn_adversarial_info() {

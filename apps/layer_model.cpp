@@ -66,6 +66,11 @@ std::int64_t LayerModel::channels() const { return impl_->channels; }
 std::int64_t LayerModel::height() const { return impl_->height; }
 std::int64_t LayerModel::width() const { return impl_->width; }
 std::string LayerModel::description() const { return impl_->description; }
+std::string LayerModel::device() const { return impl_->network ? impl_->network->device() : impl_->torchscript->device(); }
+void LayerModel::set_batch_size(int images) {
+  if (images < 1) throw std::invalid_argument("batch size: expected >= 1, found " + std::to_string(images));
+  impl_->batch_size = images;
+}
 const cnn::Classifier& LayerModel::classifier() const { return *impl_->classifier; }
 
 std::vector<cnn::LayerInfo> LayerModel::layers() const {

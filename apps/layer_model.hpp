@@ -37,6 +37,9 @@ class LayerModel {
   std::int64_t height() const;
   std::int64_t width() const;
   std::string description() const;  // "TorchScript squeezenet1_1.pt" / the network's description
+  std::string device() const;       // where it runs: "cpu", "cuda:0"
+  /// Images per forward pass of activations() (default 50 for TorchScript models, 200 for networks).
+  void set_batch_size(int images);
   /// The layers with one input image's output shape.
   std::vector<cnn::LayerInfo> layers() const;
   /// std::invalid_argument naming `option` and listing the layers when a name is not one of them.

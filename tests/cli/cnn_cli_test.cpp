@@ -122,6 +122,24 @@ TEST(CnnCli, TrainAdversarialImagesAndAttackOnFashionMnist) {
                                                      "--per-class 1 --limit 100 --max-iterations 50 --device cpu --out from_network");
   ASSERT_EQ(from_network.exit_code, 0) << from_network.err;
   EXPECT_EQ(tsv_records(scratch / "from_network/stimuli.tsv").size(), 6u);
+  // The network's layers and activations to the saved images: its output agrees with the predictions recorded.
+  const Outcome layers = run_visalign(scratch, "cnn layers --network net/network.pt --device cpu");
+  ASSERT_EQ(layers.exit_code, 0) << layers.err;
+  EXPECT_NE(layers.out.find("relu1"), std::string::npos) << layers.out;
+  const Outcome network_acts = run_visalign(scratch, "cnn activations --network net/network.pt --images from_network/stimuli.tsv "
+                                                     "--layers relu1,fc --device cpu -q --out network_acts");
+  ASSERT_EQ(network_acts.exit_code, 0) << network_acts.err;
+  {
+    const auto scores = fmri::npy_matrix(fmri::read_npy(scratch / "network_acts/fc.npy"), "fc.npy");
+    const auto rows = tsv_records(scratch / "from_network/stimuli.tsv");
+    ASSERT_EQ(scores.rows(), static_cast<Eigen::Index>(rows.size()));
+    for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+      Eigen::Index best = 0;
+      scores.row(i).maxCoeff(&best);
+      EXPECT_EQ(std::to_string(best), rows[static_cast<std::size_t>(i)].at("predicted")) << i;
+    }
+    EXPECT_EQ(fmri::npy_matrix(fmri::read_npy(scratch / "network_acts/relu1.npy"), "relu1.npy").cols(), 8 * 24 * 24);
+  }
 
   // AN and AI images for 2 test images of each of 5 classes, made with a small Fashion-MNIST CNN in TorchScript
   // (tests/fixtures/pgd_small_cnn.pt, 94% test accuracy: every image can reach p >= 0.99).
@@ -213,9 +231,9 @@ TEST(CnnCli, AdversarialImagesOfImageNetStimuli) {
     EXPECT_GE(std::stod(row.at("class_probability")), 0.99);
     EXPECT_LE(std::stod(row.at("linf")), 20.5 / 255.0);  // a small perturbation
   }
-  // The saved AI images, read back through the model's own preprocessing (no resize: already 224 x 224).
-  const Outcome acts = run_visalign(scratch, "cnn activations " + squeezenet() + " --images ai/stimuli.tsv --layers output --resize 0 "
-                                             "--crop 0 --device cpu --out acts");
+  // The saved AI images, read back through the model's own preprocessing (224 x 224 already: no resampling).
+  const Outcome acts = run_visalign(scratch, "cnn activations " + squeezenet() + " --images ai/stimuli.tsv --layers output --resize 224 "
+                                             "--crop 224 --device cpu --out acts");
   ASSERT_EQ(acts.exit_code, 0) << acts.err;
   const auto output = fmri::npy_matrix(fmri::read_npy(scratch / "acts/output.npy"), "output.npy");
   const auto rows = tsv_records(scratch / "ai/stimuli.tsv");
