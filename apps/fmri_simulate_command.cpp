@@ -1,10 +1,13 @@
 // visalign fmri simulate: a simulated subject with a planted answer, written like a real one.
 
 #include <iostream>
+#include <map>
 
 #include "apps/commands.hpp"
+#include "apps/image_list.hpp"
 #include "fmri/npy.hpp"
 #include "fmri/simulated_subject.hpp"
+#include "surface/format_error.hpp"
 
 namespace visalign::apps {
 
@@ -13,6 +16,7 @@ namespace {
 struct FmriSimulateOptions {
   std::string out;
   fmri::SimulationOptions simulation;
+  std::string stimuli;
   std::string low_level_features, high_level_features;
 };
 
@@ -34,22 +38,81 @@ void declare(FmriSimulateOptions& options, CommandDeclaration& declaration) {
        "radius of the white-matter sphere (the pial sphere is 2.5 mm larger)")
       ("localizer-blocks", po::value(&s.localizer_blocks)->default_value(s.localizer_blocks),
        "localizer betas per condition (intact/scrambled for LO, moving/static for hMT)")
+      ("stimuli", po::value(&options.stimuli)->value_name("TSV"),
+       "the stimulus set the subject saw: a TSV with image_id, image_type (RE, AN, AI) and category columns, e.g. "
+       "stimuli.tsv of 'cnn adversarial'. Its RE images name the design's images, in its order, with their categories "
+       "(--images and --categories follow from it); every RE image needs an AN and an AI row. The feature NPYs then have "
+       "one row per row of this table, in its order (as 'cnn v1-simulate --images' or 'cnn activations --images' of it write them)")
       ("low-level-features", po::value(&options.low_level_features)->value_name("NPY"),
-       "low-level representation, (3 x images) rows (RE, AN, AI) by features, e.g. an early CNN layer; built in when absent")
+       "low-level representation, (3 x images) rows (RE, AN, AI) by features, e.g. an early CNN layer or the V1 simulator's "
+       "rates; built in when absent")
       ("high-level-features", po::value(&options.high_level_features)->value_name("NPY"),
-       "high-level representation, as above, e.g. a late CNN layer; built in when absent");
+       "high-level representation, as above, e.g. a late CNN layer; built in when absent (AI shares its RE image's "
+       "category percept, AN a common noise percept: human perception)");
+}
+
+/// The rows of the stimulus table for RE..., AN..., AI... in the order of its RE images; sets the simulation's images,
+/// their ids and categories. FormatError naming the table for an RE image without its AN or AI row, or no RE image.
+std::vector<Eigen::Index> read_stimulus_set(const std::string& file, fmri::SimulationOptions& simulation, std::size_t& table_size) {
+  const ImageList list = read_image_list(file);
+  table_size = list.images.columns.size();
+  std::map<std::pair<std::string, std::string>, Eigen::Index> row_of;  // (image_id, image_type) -> table row
+  std::vector<std::string> ids, categories;
+  for (std::size_t row = 0; row < list.images.columns.size(); ++row) {
+    const fmri::DesignColumn& column = list.images.columns[row];
+    if (!row_of.emplace(std::pair{column.image_id, column.image_type}, static_cast<Eigen::Index>(row)).second) {
+      throw surface::FormatError(file, "row " + std::to_string(row + 2) + ": image " + column.image_id + " (" + column.image_type +
+                                           ") is listed twice");
+    }
+    if (column.image_type == "RE") {
+      ids.push_back(column.image_id);
+      categories.push_back(column.category.empty() ? column.image_id : column.category);
+    }
+  }
+  if (ids.empty()) throw surface::FormatError(file, "image_type: expected RE images (with their AN and AI images), found none");
+  std::vector<Eigen::Index> rows;
+  for (const char* type : {"RE", "AN", "AI"}) {
+    for (const std::string& id : ids) {
+      const auto found = row_of.find({id, type});
+      if (found == row_of.end()) throw surface::FormatError(file, "image " + id + ": expected an " + std::string(type) + " row, found none");
+      rows.push_back(found->second);
+    }
+  }
+  simulation.images = static_cast<int>(ids.size());
+  simulation.image_ids = ids;
+  simulation.image_categories = categories;
+  return rows;
+}
+
+/// A feature NPY: stimuli x features, reordered to RE..., AN..., AI... when the rows follow a stimulus table.
+Eigen::MatrixXd read_features(const std::string& file, const std::vector<Eigen::Index>& table_rows, std::size_t table_size) {
+  const Eigen::MatrixXd features = fmri::npy_matrix(fmri::read_npy(file), file);
+  if (table_rows.empty()) return features;
+  if (features.rows() != static_cast<Eigen::Index>(table_size)) {
+    throw surface::FormatError(file, "rows: expected one per row of --stimuli (" + std::to_string(table_size) + "), found " +
+                                         std::to_string(features.rows()));
+  }
+  Eigen::MatrixXd ordered(static_cast<Eigen::Index>(table_rows.size()), features.cols());
+  for (std::size_t i = 0; i < table_rows.size(); ++i) ordered.row(static_cast<Eigen::Index>(i)) = features.row(table_rows[i]);
+  return ordered;
 }
 
 void run(const FmriSimulateOptions& options, RunContext& context) {
   fmri::SimulationOptions simulation = options.simulation;
   simulation.seed = context.global().seed;
+  std::vector<Eigen::Index> table_rows;
+  std::size_t table_size = 0;
+  if (!options.stimuli.empty()) {
+    context.provenance().add_input(options.stimuli);
+    table_rows = read_stimulus_set(options.stimuli, simulation, table_size);
+  }
   if (!options.low_level_features.empty()) {
     context.provenance().add_input(options.low_level_features);
-    simulation.low_level_features = fmri::npy_matrix(fmri::read_npy(options.low_level_features), options.low_level_features);
+    simulation.low_level_features = read_features(options.low_level_features, table_rows, table_size);
   }
   if (!options.high_level_features.empty()) {
     context.provenance().add_input(options.high_level_features);
-    simulation.high_level_features = fmri::npy_matrix(fmri::read_npy(options.high_level_features), options.high_level_features);
+    simulation.high_level_features = read_features(options.high_level_features, table_rows, table_size);
   }
   std::filesystem::create_directories(options.out);
   ProgressBar progress = context.progress("simulating vertices");

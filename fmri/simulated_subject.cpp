@@ -4,6 +4,7 @@
 
 #include <Eigen/Geometry>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -43,12 +44,39 @@ std::string category_name(int category) {
                                                             : "category" + std::to_string(category + 1);
 }
 
+/// Category index (0-based, in order of first appearance) of every RE image.
+std::vector<int> category_indices(const SimulationOptions& options) {
+  std::vector<int> indices(static_cast<std::size_t>(options.images));
+  if (options.image_categories.empty()) {
+    for (int image = 0; image < options.images; ++image) indices[static_cast<std::size_t>(image)] = image / (options.images / options.categories);
+    return indices;
+  }
+  std::vector<std::string> seen;
+  for (int image = 0; image < options.images; ++image) {
+    const std::string& category = options.image_categories[static_cast<std::size_t>(image)];
+    const auto found = std::find(seen.begin(), seen.end(), category);
+    indices[static_cast<std::size_t>(image)] = static_cast<int>(found - seen.begin());
+    if (found == seen.end()) seen.push_back(category);
+  }
+  return indices;
+}
+
+int category_count(const SimulationOptions& options) {
+  const std::vector<int> indices = category_indices(options);
+  return *std::max_element(indices.begin(), indices.end()) + 1;
+}
+
 Design make_design(const SimulationOptions& options) {
   Design design;
   const int per_category = options.images / options.categories;
   for (int presentation = 1; presentation <= options.presentations; ++presentation) {
     for (const char* type : {"RE", "AN", "AI"}) {
       for (int image = 0; image < options.images; ++image) {
+        if (!options.image_ids.empty()) {
+          const auto i = static_cast<std::size_t>(image);
+          design.columns.push_back({options.image_ids[i], type, presentation, options.image_categories[i]});
+          continue;
+        }
         const int category = image / per_category;
         design.columns.push_back({category_name(category) + std::to_string(image % per_category + 1), type, presentation,
                                   category_name(category)});
@@ -72,7 +100,9 @@ Eigen::MatrixXd standardized(Eigen::MatrixXd features) {
 
 /// Built-in representations, rows RE 0..n-1, AN n..2n-1, AI 2n..3n-1.
 void builtin_representations(const SimulationOptions& options, Eigen::MatrixXd& low, Eigen::MatrixXd& high) {
-  const int n = options.images, per_category = options.images / options.categories;
+  const int n = options.images;
+  const std::vector<int> category_of = category_indices(options);
+  const int categories = category_count(options);
   constexpr int kLowFeatures = 30, kHighFeatures = 20;
   rsa::RandomStream random(options.seed, stream_index(kRepresentation, 0, 0));
   auto normal_matrix = [&](Eigen::Index rows, Eigen::Index cols) {
@@ -82,7 +112,7 @@ void builtin_representations(const SimulationOptions& options, Eigen::MatrixXd& 
     }
     return m;
   };
-  const Eigen::MatrixXd prototypes = normal_matrix(options.categories, kHighFeatures);
+  const Eigen::MatrixXd prototypes = normal_matrix(categories, kHighFeatures);
   const Eigen::MatrixXd re_high_jitter = normal_matrix(n, kHighFeatures);
   const Eigen::MatrixXd noise_percept = normal_matrix(1, kHighFeatures);
   const Eigen::MatrixXd an_high_jitter = normal_matrix(n, kHighFeatures);
@@ -92,7 +122,7 @@ void builtin_representations(const SimulationOptions& options, Eigen::MatrixXd& 
   low.resize(3 * n, kLowFeatures);
   high.resize(3 * n, kHighFeatures);
   for (int i = 0; i < n; ++i) {
-    const Eigen::RowVectorXd re_high = prototypes.row(i / per_category) + 0.6 * re_high_jitter.row(i);
+    const Eigen::RowVectorXd re_high = prototypes.row(category_of[static_cast<std::size_t>(i)]) + 0.6 * re_high_jitter.row(i);
     high.row(i) = re_high;                                            // RE
     high.row(n + i) = noise_percept + 0.3 * an_high_jitter.row(i);    // AN: the common noise percept
     high.row(2 * n + i) = re_high;                                    // AI: the RE image's percept
@@ -243,7 +273,14 @@ SimulatedSubject simulate_subject(const SimulationOptions& options,
   if (options.sphere_order < 3 || options.sphere_order > 8) {
     throw std::invalid_argument("sphere order: expected 3..8, found " + std::to_string(options.sphere_order));
   }
-  if (options.categories < 1 || options.images < options.categories || options.images % options.categories != 0) {
+  if (!options.image_ids.empty() || !options.image_categories.empty()) {
+    if (options.images < 1 || options.image_ids.size() != static_cast<std::size_t>(options.images) ||
+        options.image_categories.size() != options.image_ids.size()) {
+      throw std::invalid_argument("image ids and categories: expected one of each per RE image (" + std::to_string(options.images) +
+                                  "), found " + std::to_string(options.image_ids.size()) + " ids and " +
+                                  std::to_string(options.image_categories.size()) + " categories");
+    }
+  } else if (options.categories < 1 || options.images < options.categories || options.images % options.categories != 0) {
     throw std::invalid_argument("images: expected a positive multiple of the " + std::to_string(options.categories) +
                                 " categories, found " + std::to_string(options.images));
   }
@@ -318,14 +355,16 @@ std::vector<std::filesystem::path> write_simulated_subject(const SimulatedSubjec
       "representations z-scored per feature and scaled to unit signal variance, noise ~ N(0, 1) independently per "
       "presentation (SNR 0: pure noise); localizer "
       "betas: baseline + " + std::to_string(kLocalizerEffect) + " in the ROI for the preferred condition + N(0, 1)";
-  truth["representations"] = options.low_level_features || options.high_level_features
-                                 ? "given feature matrices (features/*.npy)"
-                                 : "built in: AI shares its RE image's high-level representation and nearly its "
-                                   "low-level one (+0.15 SD jitter); AN shares neither (a common noise percept + "
-                                   "0.3 SD jitter; unrelated low-level content)";
+  truth["representations"] = {
+      {"low_level", options.low_level_features ? "given (features/low_level.npy)"
+                                               : "built in: AI nearly its RE image's (+0.15 SD jitter), AN unrelated content"},
+      {"high_level", options.high_level_features ? "given (features/high_level.npy)"
+                                                 : "built in: AI shares its RE image's (its category prototype + 0.6 SD jitter), "
+                                                   "AN a common noise percept + 0.3 SD jitter"}};
   truth["expected"] = "RE-AI similarity above RE-AN similarity in every ROI (and in the model's high-level layer)";
   truth["options"] = {{"sphere_order", options.sphere_order}, {"white_radius_mm", options.white_radius_mm},
-                      {"images", options.images}, {"categories", options.categories},
+                      {"images", options.images},
+                      {"categories", category_count(options)},
                       {"presentations", options.presentations}, {"snr", options.snr},
                       {"localizer_blocks", options.localizer_blocks}};
   truth["high_level_share"] = roi_high_level_share();

@@ -35,7 +35,10 @@ struct SimulationOptions {
   int sphere_order = 5;           // 5: 10,242 vertices per hemisphere; 7: 163,842
   double white_radius_mm = 70.0;  // pial surface 2.5 mm further out
   int images = 40;                // RE images (each has an AN and an AI version)
-  int categories = 5;             // images are split evenly over categories
+  int categories = 5;             // images are split evenly over categories (unless image_categories says otherwise)
+  /// Optional: the RE images' ids and categories (`images` entries each, e.g. a stimulus set's), which the design
+  /// names and the built-in high-level representation groups by; when empty, "dog1".."aquatic8" in blocks.
+  std::vector<std::string> image_ids, image_categories;
   int presentations = 2;
   double snr = 1.0;               // signal variance / noise variance of one beta (0: pure noise)
   int localizer_blocks = 8;       // localizer betas per condition

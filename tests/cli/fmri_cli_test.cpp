@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
+#include <string>
+#include <vector>
+
+#include "fmri/npy.hpp"
 
 #include "fmri/surface_label.hpp"
 #include "fmri/surface_map_file.hpp"
@@ -150,6 +155,48 @@ TEST_F(FmriCli, AnnotationRegionThatDoesNotExist) {
   const Outcome found = run_visalign(scratch, "fmri roi --surface '" + white.string() + "' --roi 'X=" + annotation.string() +
                                                   ":lateraloccipital' --expression X -o x.label");
   EXPECT_EQ(found.exit_code, 0) << found.err;
+}
+
+// A subject for a given stimulus set: the design names the set's RE images (ids and categories, in its order), and
+// feature NPYs whose rows follow the table (here AI, RE, AN interleaved per image) are reordered to RE..., AN..., AI....
+TEST(FmriSimulateCli, StimulusSetNamesTheImagesAndOrdersTheFeatures) {
+  ScratchDirectory scratch;
+  std::ofstream table(scratch / "stimuli.tsv");
+  table << "file\timage_id\timage_type\tcategory\n";
+  const std::vector<std::string> ids = {"shoe_a", "shoe_b", "bag_a", "bag_b", "coat_a", "coat_b"};
+  Eigen::MatrixXd features(18, 4);
+  int row = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    for (const char* type : {"AI", "RE", "AN"}) {
+      const std::string file = ids[i] + "_" + type + ".png";
+      std::ofstream(scratch / file) << "";  // listed files must exist; their pixels are not read
+      table << file << "\t" << ids[i] << "\t" << type << "\t" << ids[i].substr(0, ids[i].find('_')) << "\n";
+      const double code = std::string(type) == "RE" ? 0 : std::string(type) == "AN" ? 1 : 2;
+      features.row(row++) << static_cast<double>(i), code, std::sin(row), std::cos(3.0 * row);
+    }
+  }
+  table.close();
+  fmri::write_npy(features, scratch / "features.npy");
+  const Outcome made = run_visalign(scratch, "fmri simulate --stimuli stimuli.tsv --low-level-features features.npy --order 3 -q --out subj");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const fmri::TsvTable design = fmri::read_tsv(scratch / "subj/func/design.tsv");
+  ASSERT_EQ(design.rows.size(), 6u * 3 * 2 + 1);  // 6 images x (RE, AN, AI) x 2 presentations + blank
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(design.rows[i][static_cast<std::size_t>(design.column_index("image_id"))], ids[i]);
+    EXPECT_EQ(design.rows[i][static_cast<std::size_t>(design.column_index("category"))], ids[i].substr(0, ids[i].find('_')));
+  }
+  const Eigen::MatrixXd low = fmri::npy_matrix(fmri::read_npy(scratch / "subj/features/low_level.npy"), "low_level.npy");
+  ASSERT_EQ(low.rows(), 18);
+  for (Eigen::Index r = 0; r < 18; ++r) {
+    EXPECT_EQ(low(r, 0), static_cast<double>(r % 6)) << r;  // the image, in the table's RE order
+    EXPECT_EQ(low(r, 1), static_cast<double>(r / 6)) << r;  // RE..., AN..., AI...
+  }
+  // An RE image without its AI row, and features with a row per RE image only, are one clear line each.
+  std::ofstream(scratch / "partial.tsv") << "file\timage_id\timage_type\nshoe_a_RE.png\tshoe_a\tRE\nshoe_a_AN.png\tshoe_a\tAN\n";
+  expect_clean_failure(scratch, "fmri simulate --stimuli partial.tsv --order 3 --out bad", "partial.tsv", "image shoe_a: expected an AI row");
+  fmri::write_npy(Eigen::MatrixXd::Ones(6, 4), scratch / "short.npy");
+  expect_clean_failure(scratch, "fmri simulate --stimuli stimuli.tsv --low-level-features short.npy --order 3 --out bad", "short.npy",
+                       "expected one per row of --stimuli (18), found 6");
 }
 
 }  // namespace
