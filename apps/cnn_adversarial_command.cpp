@@ -19,6 +19,7 @@
 #include "encoding/split_half_reliability.hpp"
 #include "fmri/tsv_table.hpp"
 #include "surface/atomic_output.hpp"
+#include "surface/format_error.hpp"
 
 namespace visalign::apps {
 
@@ -35,6 +36,7 @@ struct CnnAdversarialOptions {
   double threshold = 0.99;
   bool no_quantise = false;
   int batch_size = 40;
+  std::string class_names;
   std::string out;
 };
 
@@ -56,8 +58,35 @@ void declare(CnnAdversarialOptions& options, CommandDeclaration& declaration) {
       ("no-quantise", po::bool_switch(&options.no_quantise),
        "test the stopping rule on the float image instead of the saved 8-bit one (saved stimuli may then fall short)")
       ("batch-size", po::value(&options.batch_size)->default_value(options.batch_size), "images per forward/backward pass")
+      ("class-names", po::value(&options.class_names)->value_name("TSV"),
+       "the model's class names: a TSV with an 'index' column and a 'label' (or 'name') column, e.g. cnn/imagenet_classes.tsv of the "
+       "shared data; they fill stimuli.tsv's class_name and predicted_name (Fashion-MNIST's are known)")
       ("out", po::value(&options.out)->required()->value_name("DIR"),
        "output folder: images/<id>_<RE|AN|AI>.png, stimuli.tsv (with probabilities, iterations and norms), overview.png");
+}
+
+/// Class names by index from a TSV with 'index' and 'label' (or 'name') columns; FormatError naming the file otherwise.
+std::vector<std::string> read_class_names(const std::string& file) {
+  const fmri::TsvTable table = fmri::read_tsv(file);
+  const int index = table.column_index("index");
+  const int label = table.column_index("label") >= 0 ? table.column_index("label") : table.column_index("name");
+  if (index < 0 || label < 0) throw surface::FormatError(file, "columns: expected 'index' and 'label' (or 'name')");
+  std::vector<std::string> names;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const std::string& cell = table.rows[r][static_cast<std::size_t>(index)];
+    std::size_t used = 0;
+    long long value = -1;
+    try {
+      value = std::stoll(cell, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != cell.size() || value < 0 || value > 1000000) {
+      throw surface::FormatError(file, "row " + std::to_string(r + 2) + ": index: expected a class index >= 0, found '" + cell + "'");
+    }
+    if (names.size() <= static_cast<std::size_t>(value)) names.resize(static_cast<std::size_t>(value) + 1);
+    names[static_cast<std::size_t>(value)] = table.rows[r][static_cast<std::size_t>(label)];
+  }
+  return names;
 }
 
 double median(const std::vector<double>& values) {
@@ -80,9 +109,16 @@ void run(const CnnAdversarialOptions& options, RunContext& context) {
   adversarial.batch_size = options.batch_size;
   const std::filesystem::path folder = options.out;
   // Everything is checked before the long work: options, classifier, images, targets, the output folder.
+  std::vector<std::string> class_names;
+  if (!options.class_names.empty()) {
+    context.provenance().add_input(options.class_names);
+    class_names = read_class_names(options.class_names);
+  }
   const LoadedClassifier loaded = load_classifier(options.input, context);
   const cnn::Classifier& classifier = loaded.classifier;
   const ClassifierImages input = load_classifier_images(options.input, loaded, context);
+  if (class_names.empty()) class_names = input.set.class_names;
+  auto name_of = [&](std::int64_t c) { return c >= 0 && static_cast<std::size_t>(c) < class_names.size() ? class_names[static_cast<std::size_t>(c)] : ""; };
   const cnn::ImageBatch& regular = input.set.images;
   const std::vector<std::int64_t>& classes = input.set.labels;
   const Eigen::MatrixXf regular_probabilities = classifier.probabilities(regular, options.batch_size);
@@ -108,7 +144,7 @@ void run(const CnnAdversarialOptions& options, RunContext& context) {
 
   fmri::TsvTable table;
   table.columns = {"file", "image_id", "image_type", "category", "class", "class_probability", "predicted", "predicted_probability",
-                   "iterations", "reached", "l2", "linf"};
+                   "iterations", "reached", "l2", "linf", "class_name", "predicted_name"};
   const std::vector<std::int64_t> regular_predicted = cnn::predicted_classes(regular_probabilities);
   for (std::int64_t i = 0; i < regular.count; ++i) {
     const std::string file = "images/" + input.image_ids[i] + "_RE.png";
@@ -116,7 +152,7 @@ void run(const CnnAdversarialOptions& options, RunContext& context) {
     const std::int64_t predicted = regular_predicted[i];
     table.rows.push_back({file, input.image_ids[i], "RE", input.categories[i], std::to_string(classes[i]),
                           table_number(regular_probabilities(i, classes[i])), std::to_string(predicted),
-                          table_number(regular_probabilities(i, predicted)), "0", "", "0", "0"});
+                          table_number(regular_probabilities(i, predicted)), "0", "", "0", "0", name_of(classes[i]), name_of(predicted)});
   }
   for (const auto& [set, images] : made) {
     for (std::int64_t i = 0; i < images.images.count; ++i) {
@@ -125,7 +161,8 @@ void run(const CnnAdversarialOptions& options, RunContext& context) {
       table.rows.push_back({file, input.image_ids[i], set, input.categories[i], std::to_string(images.classes[i]),
                             table_number(images.class_probability[i]), std::to_string(images.predicted[i]),
                             table_number(images.predicted_probability[i]), std::to_string(images.iterations[i]),
-                            images.reached[i] ? "yes" : "no", table_number(images.l2[i]), table_number(images.linf[i])});
+                            images.reached[i] ? "yes" : "no", table_number(images.l2[i]), table_number(images.linf[i]),
+                            name_of(images.classes[i]), name_of(images.predicted[i])});
     }
   }
   std::vector<const cnn::ImageBatch*> sheets{&regular};

@@ -619,9 +619,9 @@ void run(const CnnCompareModelsOptions& options, const std::vector<Command>& ana
   if (wanted("eigenspectra")) context.provenance().add_note("alpha_images", alpha_images);
 
   const std::string adversarial = "adversarial accuracy";
-  std::string attacks_note = "adversarial accuracy: mean over PGD";  // the plots' subtitle
+  std::string attacks_note = "PGD";  // the plots' subtitle
   for (const Attack& attack : listed) attacks_note += " " + attack_text(attack) + (&attack == &listed.back() ? "" : ",");
-  if (options.attacks == "seed001") attacks_note += " (seed 001's budgets for the input size)";
+  attacks_note += options.attacks == "seed001" ? " (mean; seed 001's budgets, scaled)" : " (mean)";
   const std::vector<Relation> relations = {
       {"adversarial_accuracy_vs_v1_predictivity.svg", "V1 predictivity (median noise-corrected r)", adversarial, "seed 001 Fig 6A",
        &ModelResult::v1_predictivity, &ModelResult::adversarial_accuracy},

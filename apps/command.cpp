@@ -1,5 +1,6 @@
 #include "apps/command.hpp"
 
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -26,7 +27,8 @@ void RunContext::check_output_location(const std::filesystem::path& output) cons
 
 void RunContext::finished_output(const std::filesystem::path& output) {
   provenance_.write_sidecar(output);
-  if (global_.verbosity > 0) std::cerr << "wrote " << output.string() << " (+ .json provenance)\n";
+  // A step of `visalign study` (VISALIGN_STUDY_STEP set) leaves the list of its files to the study.
+  if (global_.verbosity > 0 && std::getenv("VISALIGN_STUDY_STEP") == nullptr) std::cerr << "wrote " << output.string() << " (+ .json provenance)\n";
 }
 
 namespace {
@@ -46,8 +48,9 @@ po::options_description global_option_descriptions(GlobalOptions& global, bool& 
 }
 
 void print_help(const CommandInfo& info, const CommandDeclaration& declaration, const po::options_description& global) {
-  std::cout << "visalign " << info.group << ' ' << info.name << ": " << info.summary << "\n\n";
-  std::cout << "Usage: visalign " << info.group << ' ' << info.name;
+  const std::string name = info.name.empty() ? info.group : info.group + " " + info.name;
+  std::cout << "visalign " << name << ": " << info.summary << "\n\n";
+  std::cout << "Usage: visalign " << name;
   for (unsigned i = 0; i < declaration.positional.max_total_count() && i < 8; ++i) {
     const std::string& name = declaration.positional.name_for_position(i);
     if (i > 0 && name == declaration.positional.name_for_position(i - 1)) {
@@ -71,7 +74,7 @@ int run_declared_command(const CommandInfo& info, CommandDeclaration& declaratio
   const po::options_description global_options = global_option_descriptions(global, help, quiet, verbose);
   po::options_description all;
   all.add(declaration.options).add(global_options);
-  const std::string prefix = "visalign " + info.group + " " + info.name;
+  const std::string prefix = "visalign " + info.group + (info.name.empty() ? "" : " " + info.name);
   po::variables_map values;
   try {
     po::store(po::command_line_parser(arguments).options(all).positional(declaration.positional).run(), values);
@@ -87,7 +90,7 @@ int run_declared_command(const CommandInfo& info, CommandDeclaration& declaratio
   }
   global.verbosity = quiet ? 0 : (verbose ? 2 : 1);
   try {
-    RunContext context(global, Provenance::start(command_line, info.group + " " + info.name, values, global.seed,
+    RunContext context(global, Provenance::start(command_line, info.group + (info.name.empty() ? "" : " " + info.name), values, global.seed,
                                                  global.threads));
     run(context);
     return 0;

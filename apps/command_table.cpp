@@ -18,6 +18,9 @@ int run_command_from_table(const std::vector<Command>& commands, const std::vect
   for (const Command& command : commands) {
     if (command.info.group != group) continue;
     group_exists = true;
+    if (command.info.name.empty()) {  // a group that is itself the command (`visalign study CONFIG`)
+      return command.main(std::vector<std::string>(arguments.begin() + 1, arguments.end()), command_line);
+    }
     if (command.info.name == name) {
       return command.main(std::vector<std::string>(arguments.begin() + 2, arguments.end()), command_line);
     }

@@ -20,6 +20,8 @@ Command rsa_searchlight_command();
 Command encoding_fit_command();
 Command encoding_predictivity_command();
 Command encoding_eigenspectrum_command();
+/// `visalign study CONFIG.json`: the whole core study (a group without command names).
+Command study_command();
 // The cnn commands: their descriptions (apps/cnn_command_info.cpp) for the command list of
 // `visalign`, and the commands themselves, which live in the visalign-cnn program (LibTorch).
 CommandInfo cnn_layers_info();

@@ -5,8 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fmri/json_fields.hpp"
 #include "fmri/npy.hpp"
-#include "surface/file_bytes.hpp"
+#include "surface/atomic_output.hpp"
 #include "surface/format_error.hpp"
 
 namespace visalign::apps {
@@ -15,13 +16,7 @@ LayerList read_layer_list(const std::filesystem::path& file, RunContext& context
   LayerList list;
   list.file = file;
   context.provenance().add_input(file);
-  const std::vector<char> bytes = surface::read_file_bytes(file);
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(bytes.begin(), bytes.end());
-  } catch (const nlohmann::json::parse_error& error) {
-    throw surface::FormatError(file.string(), std::string("JSON: ") + error.what());
-  }
+  const nlohmann::json document = fmri::read_json_document(file);
   const std::filesystem::path folder = file.parent_path();
   if (!document.contains("images") || !document["images"].is_string()) {
     throw surface::FormatError(file.string(), "images: expected the path of the images table");
@@ -78,6 +73,26 @@ std::vector<Eigen::Index> layer_rows_of(const LayerList& layers, const std::stri
     rows.push_back(found->second);
   }
   return rows;
+}
+
+void write_layer_list_subset(const std::filesystem::path& list, const std::vector<std::string>& names, const std::filesystem::path& destination) {
+  const nlohmann::json document = fmri::read_json_document(list);
+  const std::filesystem::path folder = std::filesystem::absolute(list).parent_path();
+  nlohmann::json subset = document;
+  subset["images"] = (folder / document.at("images").get<std::string>()).string();
+  subset["layers"] = nlohmann::json::array();
+  for (const std::string& name : names) {
+    bool found = false;
+    for (const auto& entry : document.at("layers")) {
+      if (entry.value("name", "") != name) continue;
+      nlohmann::json copied = entry;
+      copied["activations"] = (folder / entry.at("activations").get<std::string>()).string();
+      subset["layers"].push_back(copied);
+      found = true;
+    }
+    if (!found) throw surface::FormatError(list.string(), "layers: no layer named \"" + name + "\"");
+  }
+  surface::write_bytes_atomically(destination, subset.dump(2) + "\n");
 }
 
 }  // namespace visalign::apps

@@ -37,4 +37,8 @@ LayerList read_layer_list(const std::filesystem::path& file, RunContext& context
 /// std::runtime_error naming the layer list when an image is missing there.
 std::vector<Eigen::Index> layer_rows_of(const LayerList& layers, const std::string& image_type, const std::vector<std::string>& image_ids);
 
+/// Writes a layer list of some of the layers of `list` (in the order of `names`), its paths made absolute;
+/// FormatError naming `list` for a name it does not have.
+void write_layer_list_subset(const std::filesystem::path& list, const std::vector<std::string>& names, const std::filesystem::path& destination);
+
 }  // namespace visalign::apps

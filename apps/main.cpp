@@ -18,7 +18,7 @@ std::vector<Command> all_commands() {
           surface_convert_command(), surface_icosphere_command(), fmri_info_command(), fmri_roi_command(),
           fmri_simulate_command(), rsa_select_command(), rsa_roi_command(), rsa_layers_command(),
           rsa_searchlight_command(), encoding_fit_command(),
-          encoding_predictivity_command(), encoding_eigenspectrum_command(),
+          encoding_predictivity_command(), encoding_eigenspectrum_command(), study_command(),
           // The LibTorch commands run in visalign-cnn: only they pay LibTorch's start-up (seconds).
           command_in_program(cnn_layers_info(), "visalign-cnn"), command_in_program(cnn_activations_info(), "visalign-cnn"),
           command_in_program(cnn_adversarial_info(), "visalign-cnn"), command_in_program(cnn_attack_info(), "visalign-cnn"),

@@ -1,6 +1,7 @@
 #include "apps/svg_plot.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <limits>
 #include <sstream>
@@ -13,7 +14,9 @@ namespace {
 
 const char* const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
-std::string escape(const std::string& text) {
+}  // namespace
+
+std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
@@ -26,6 +29,10 @@ std::string escape(const std::string& text) {
   }
   return out;
 }
+
+namespace {
+
+std::string escape(const std::string& text) { return xml_escape(text); }
 
 std::string number(double value) {
   char buffer[32];
@@ -192,5 +199,120 @@ std::string render_svg(const Plot& plot) {
 }
 
 void write_svg(const Plot& plot, const std::filesystem::path& file) { surface::write_bytes_atomically(file, render_svg(plot)); }
+
+std::string render_category_chart(const CategoryChart& chart) {
+  Axis y_axis;
+  std::vector<double> ys = {0.0};
+  for (const CategorySeries& series : chart.series) {
+    for (std::size_t i = 0; i < series.values.size(); ++i) {
+      ys.push_back(series.values[i]);
+      if (i < series.low.size()) ys.push_back(series.low[i]);
+      if (i < series.high.size()) ys.push_back(series.high[i]);
+    }
+  }
+  y_axis.fit(ys);
+  y_axis.high += 0.06 * (y_axis.high - y_axis.low);  // room for the marks
+  std::size_t longest_label = 0, longest_category = 0;
+  for (const CategorySeries& series : chart.series) longest_label = std::max(longest_label, series.label.size());
+  for (const std::string& category : chart.categories) longest_category = std::max(longest_category, category.size());
+  const std::size_t count = std::max<std::size_t>(1, chart.categories.size());
+  const double left = 70, right = std::max(150.0, 40.0 + 7.0 * static_cast<double>(longest_label));
+  const double top = chart.note.empty() ? 40 : 56;
+  const double slot_guess = (chart.width - left - right) / static_cast<double>(count);
+  const bool rotate = 7.0 * static_cast<double>(longest_category) > slot_guess - 4;  // names too long to stand side by side
+  const double label_room = rotate ? 12 + 5.0 * static_cast<double>(std::min<std::size_t>(longest_category, 24)) : 22;
+  const double bottom = label_room + 30 + (chart.footnote.empty() ? 0 : 16);
+  const double total_width = chart.width + (right - 150.0);
+  const double height = chart.height + (rotate ? label_room - 22 : 0);
+  const double inner_width = total_width - left - right, inner_height = height - top - bottom;
+  const double slot = inner_width / static_cast<double>(count);
+  auto py = [&](double y) { return top + (1.0 - y_axis.fraction(y)) * inner_height; };
+
+  std::ostringstream svg;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << number(total_width) << "\" height=\"" << number(height) << "\" viewBox=\"0 0 "
+      << number(total_width) << ' ' << number(height) << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  svg << "<text x=\"" << number(total_width / 2) << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << escape(chart.title) << "</text>\n";
+  if (!chart.note.empty()) {
+    svg << "<text x=\"" << number(total_width / 2) << "\" y=\"40\" text-anchor=\"middle\" fill=\"#555\">" << escape(chart.note) << "</text>\n";
+  }
+  svg << "<rect x=\"" << number(left) << "\" y=\"" << number(top) << "\" width=\"" << number(inner_width) << "\" height=\"" << number(inner_height)
+      << "\" fill=\"none\" stroke=\"#333\"/>\n";
+  for (double tick : y_axis.ticks()) {
+    const double y = py(tick);
+    svg << "<line x1=\"" << number(left - 5) << "\" y1=\"" << number(y) << "\" x2=\"" << number(left) << "\" y2=\"" << number(y)
+        << "\" stroke=\"#333\"/><line x1=\"" << number(left) << "\" y1=\"" << number(y) << "\" x2=\"" << number(left + inner_width) << "\" y2=\""
+        << number(y) << "\" stroke=\"#eee\"/><text x=\"" << number(left - 8) << "\" y=\"" << number(y + 4) << "\" text-anchor=\"end\">"
+        << tick_text(tick) << "</text>\n";
+  }
+  if (chart.zero_line && y_axis.low < 0 && y_axis.high > 0) {
+    svg << "<line x1=\"" << number(left) << "\" y1=\"" << number(py(0)) << "\" x2=\"" << number(left + inner_width) << "\" y2=\"" << number(py(0))
+        << "\" stroke=\"#555\"/>\n";
+  }
+  for (std::size_t c = 0; c < chart.categories.size(); ++c) {
+    const double x = left + slot * (static_cast<double>(c) + 0.5), y = top + inner_height + 16;
+    if (rotate) {
+      svg << "<text transform=\"translate(" << number(x + 4) << "," << number(y - 6) << ") rotate(-40)\" text-anchor=\"end\" font-size=\"11\">"
+          << escape(chart.categories[c]) << "</text>\n";
+    } else {
+      svg << "<text x=\"" << number(x) << "\" y=\"" << number(y) << "\" text-anchor=\"middle\">" << escape(chart.categories[c]) << "</text>\n";
+    }
+  }
+  svg << "<text x=\"" << number(left + inner_width / 2) << "\" y=\"" << number(height - 12 - (chart.footnote.empty() ? 0 : 16))
+      << "\" text-anchor=\"middle\">" << escape(chart.x_label) << "</text>\n";
+  if (!chart.footnote.empty()) {
+    svg << "<text x=\"" << number(left + inner_width / 2) << "\" y=\"" << number(height - 10) << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">"
+        << escape(chart.footnote) << "</text>\n";
+  }
+  svg << "<text transform=\"translate(16," << number(top + inner_height / 2) << ") rotate(-90)\" text-anchor=\"middle\">" << escape(chart.y_label)
+      << "</text>\n";
+  const std::size_t series_count = std::max<std::size_t>(1, chart.series.size());
+  const double bar_width = chart.lines ? 0 : 0.8 * slot / static_cast<double>(series_count);
+  for (std::size_t s = 0; s < chart.series.size(); ++s) {
+    const CategorySeries& series = chart.series[s];
+    const std::string colour = series.colour.empty() ? palette[s % (sizeof palette / sizeof *palette)] : series.colour;
+    std::ostringstream path;
+    bool pen_down = false;
+    for (std::size_t c = 0; c < chart.categories.size() && c < series.values.size(); ++c) {
+      const double value = series.values[c];
+      // Bars side by side within the category's slot; points at its centre, nudged apart per series.
+      const double x = chart.lines ? left + slot * (static_cast<double>(c) + 0.5) + 4.0 * (static_cast<double>(s) - 0.5 * static_cast<double>(series_count - 1))
+                                   : left + slot * (static_cast<double>(c) + 0.1) + bar_width * (static_cast<double>(s) + 0.5);
+      if (!std::isfinite(value)) {
+        pen_down = false;
+        continue;
+      }
+      if (chart.lines) {
+        path << (pen_down ? " L" : " M") << number(x) << ' ' << number(py(value));
+        pen_down = true;
+        svg << "<circle cx=\"" << number(x) << "\" cy=\"" << number(py(value)) << "\" r=\"3.5\" fill=\"" << colour << "\"/>\n";
+      } else {
+        const double y0 = py(std::max(0.0, value)), y1 = py(std::min(0.0, value));
+        svg << "<rect x=\"" << number(x - bar_width / 2) << "\" y=\"" << number(y0) << "\" width=\"" << number(bar_width * 0.92) << "\" height=\""
+            << number(std::max(0.5, y1 - y0)) << "\" fill=\"" << colour << "\"/>\n";
+      }
+      double top_of = value;
+      if (c < series.low.size() && c < series.high.size() && std::isfinite(series.low[c]) && std::isfinite(series.high[c])) {
+        const double xl = chart.lines ? x : x - bar_width * 0.04;
+        svg << "<path d=\"M" << number(xl - 3) << ' ' << number(py(series.low[c])) << " H" << number(xl + 3) << " M" << number(xl) << ' '
+            << number(py(series.low[c])) << " V" << number(py(series.high[c])) << " M" << number(xl - 3) << ' ' << number(py(series.high[c])) << " H"
+            << number(xl + 3) << "\" stroke=\"#222\" stroke-width=\"1\" fill=\"none\"/>\n";
+        top_of = std::max(top_of, series.high[c]);
+      }
+      if (c < series.marks.size() && !series.marks[c].empty()) {
+        svg << "<text x=\"" << number(chart.lines ? x : x - bar_width * 0.04) << "\" y=\"" << number(py(std::max(0.0, top_of)) - 4)
+            << "\" text-anchor=\"middle\" font-size=\"13\">" << escape(series.marks[c]) << "</text>\n";
+      }
+    }
+    if (chart.lines && !path.str().empty()) {
+      svg << "<path d=\"" << path.str().substr(1) << "\" fill=\"none\" stroke=\"" << colour << "\" stroke-width=\"1.6\"/>\n";
+    }
+    const double legend_y = top + 14 + 18 * static_cast<double>(s);
+    svg << "<rect x=\"" << number(left + inner_width + 12) << "\" y=\"" << number(legend_y - 9) << "\" width=\"12\" height=\"10\" fill=\"" << colour
+        << "\"/><text x=\"" << number(left + inner_width + 30) << "\" y=\"" << number(legend_y) << "\">" << escape(series.label) << "</text>\n";
+  }
+  svg << "</svg>\n";
+  return svg.str();
+}
 
 }  // namespace visalign::apps

@@ -28,6 +28,32 @@ struct Plot {
   std::string note;  // text under the title (e.g. "Spearman rho = 0.71"), a line per '\n'-separated part
 };
 
+/// Values over named categories (ROIs, layers): grouped bars, or points joined by lines when the categories
+/// are ordered (layers), each with an optional error bar and a mark above it (e.g. "*" for p < 0.05).
+struct CategorySeries {
+  std::string label;
+  std::string colour;                 // CSS colour; empty: the palette's
+  std::vector<double> values;         // one per category; NaN: nothing drawn
+  std::vector<double> low, high;      // error bar ends per category (empty, or NaN: none)
+  std::vector<std::string> marks;     // text above each bar or point (empty: none)
+};
+
+struct CategoryChart {
+  std::string title, note, x_label, y_label;
+  std::vector<std::string> categories;
+  std::vector<CategorySeries> series;
+  bool lines = false;       // points joined by lines instead of bars
+  double width = 640, height = 380;
+  std::string footnote;     // a line under the chart (what the error bars and marks mean)
+  bool zero_line = true;    // a line at y = 0
+};
+
+/// The chart as SVG text (the y axis covers the values, error bars and 0).
+std::string render_category_chart(const CategoryChart& chart);
+
+/// Text with &, <, >, " escaped for XML and HTML.
+std::string xml_escape(const std::string& text);
+
 /// The plot as SVG text. Axis ranges cover every drawable point (padded 5%); a plot without drawable
 /// points shows its axes and "no data".
 std::string render_svg(const Plot& plot);

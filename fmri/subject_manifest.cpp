@@ -4,9 +4,8 @@
 
 #include <set>
 
+#include "fmri/json_fields.hpp"
 #include "surface/atomic_output.hpp"
-#include "surface/file_bytes.hpp"
-#include "surface/format_error.hpp"
 
 namespace visalign::fmri {
 
@@ -14,43 +13,9 @@ namespace {
 
 constexpr const char* kFormat = "visalign-subject-1";
 
-class ManifestReader {
+class ManifestReader : public JsonFields {
  public:
-  explicit ManifestReader(const std::filesystem::path& path) : path_(path), folder_(path.parent_path()) {}
-
-  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
-    throw surface::FormatError(path_.string(), field + ": " + problem);
-  }
-
-  const nlohmann::json& member(const nlohmann::json& object, const std::string& key, const std::string& field) const {
-    if (!object.contains(key)) fail(field + "." + key, "required, missing");
-    return object.at(key);
-  }
-
-  std::string text(const nlohmann::json& value, const std::string& field) const {
-    if (!value.is_string()) fail(field, "expected a string, found " + value.dump());
-    return value.get<std::string>();
-  }
-
-  std::filesystem::path existing_file(const nlohmann::json& value, const std::string& field) const {
-    const std::string relative = text(value, field);
-    const std::filesystem::path resolved = std::filesystem::path(relative).is_absolute() ? std::filesystem::path(relative)
-                                                                                         : folder_ / relative;
-    if (!std::filesystem::exists(resolved)) {
-      fail(field, "file " + relative + " does not exist (looked for " + resolved.string() + ")");
-    }
-    return resolved;
-  }
-
-  void only_known_keys(const nlohmann::json& object, const std::set<std::string>& known, const std::string& field) const {
-    for (const auto& [key, value] : object.items()) {
-      if (known.count(key) == 0) {
-        std::string listing;
-        for (const auto& name : known) listing += (listing.empty() ? "" : ", ") + name;
-        fail(field + "." + key, "unknown key (expected one of " + listing + ")");
-      }
-    }
-  }
+  using JsonFields::JsonFields;
 
   RoiSource roi(const nlohmann::json& value, const std::string& field) const {
     RoiSource source;
@@ -101,13 +66,14 @@ class ManifestReader {
 
   HemisphereFiles hemisphere(const std::string& name, const nlohmann::json& value, const std::string& field) const {
     if (!value.is_object()) fail(field, "expected an object, found " + value.dump());
-    only_known_keys(value, {"white", "pial", "flat_patch", "betas", "design", "rois", "localizers", "npy_orientation"}, field);
+    only_known_keys(value, {"white", "pial", "inflated", "flat_patch", "betas", "design", "rois", "localizers", "npy_orientation"}, field);
     HemisphereFiles files;
     files.name = name;
     files.white = existing_file(member(value, "white", field), field + ".white");
     files.betas = existing_file(member(value, "betas", field), field + ".betas");
     files.design = existing_file(member(value, "design", field), field + ".design");
     if (value.contains("pial")) files.pial = existing_file(value.at("pial"), field + ".pial");
+    if (value.contains("inflated")) files.inflated = existing_file(value.at("inflated"), field + ".inflated");
     if (value.contains("flat_patch")) files.flat_patch = existing_file(value.at("flat_patch"), field + ".flat_patch");
     if (value.contains("npy_orientation")) files.npy_orientation = text(value.at("npy_orientation"), field + ".npy_orientation");
     if (value.contains("localizers")) {
@@ -129,9 +95,6 @@ class ManifestReader {
     return files;
   }
 
- private:
-  std::filesystem::path path_;
-  std::filesystem::path folder_;
 };
 
 std::string relative_to(const std::filesystem::path& file, const std::filesystem::path& folder) {
@@ -141,13 +104,7 @@ std::string relative_to(const std::filesystem::path& file, const std::filesystem
 }  // namespace
 
 SubjectManifest read_subject_manifest(const std::filesystem::path& path) {
-  const std::vector<char> bytes = surface::read_file_bytes(path);
-  nlohmann::json document;
-  try {
-    document = nlohmann::json::parse(bytes.begin(), bytes.end());
-  } catch (const nlohmann::json::parse_error& error) {
-    throw surface::FormatError(path.string(), std::string("JSON: ") + error.what());
-  }
+  const nlohmann::json document = read_json_document(path);
   const ManifestReader reader(path);
   if (!document.is_object()) reader.fail("top level", "expected a JSON object");
   reader.only_known_keys(document, {"format", "subject", "hemispheres"}, "top level");
@@ -176,6 +133,7 @@ void write_subject_manifest(const SubjectManifest& manifest, const std::filesyst
     nlohmann::json hemisphere;
     hemisphere["white"] = relative_to(files.white, folder);
     if (!files.pial.empty()) hemisphere["pial"] = relative_to(files.pial, folder);
+    if (!files.inflated.empty()) hemisphere["inflated"] = relative_to(files.inflated, folder);
     if (!files.flat_patch.empty()) hemisphere["flat_patch"] = relative_to(files.flat_patch, folder);
     hemisphere["betas"] = relative_to(files.betas, folder);
     hemisphere["design"] = relative_to(files.design, folder);

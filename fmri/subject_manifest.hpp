@@ -25,7 +25,7 @@
 //   }
 // }
 //
-// Required per hemisphere: white, betas, design. Optional: pial, flat_patch, rois, localizers,
+// Required per hemisphere: white, betas, design. Optional: pial, inflated (pictures only), flat_patch, rois, localizers,
 // "npy_orientation" ("vertices-by-columns" default) for NPY betas.
 
 #include <filesystem>
@@ -55,6 +55,7 @@ struct LocalizerSource {
 struct HemisphereFiles {
   std::string name;  // "lh" / "rh"
   std::filesystem::path white, pial, flat_patch, betas, design;  // absolute; pial/flat_patch may be empty
+  std::filesystem::path inflated;  // absolute; optional, for pictures of maps only
   std::string npy_orientation = "vertices-by-columns";
   std::map<std::string, RoiSource> rois;
   std::map<std::string, LocalizerSource> localizers;

@@ -81,4 +81,16 @@ void write_tsv(const TsvTable& table, const std::filesystem::path& path) {
   surface::write_bytes_atomically(path, out);
 }
 
+std::vector<std::map<std::string, std::string>> read_tsv_records(const std::filesystem::path& path) {
+  const TsvTable table = read_tsv(path);
+  std::vector<std::map<std::string, std::string>> records;
+  records.reserve(table.rows.size());
+  for (const auto& row : table.rows) {
+    std::map<std::string, std::string> record;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) record[table.columns[c]] = row[c];
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
 }  // namespace visalign::fmri

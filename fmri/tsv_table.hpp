@@ -2,6 +2,7 @@
 // Tab-separated tables with a header row (BIDS style): reading with clear errors, and writing.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct TsvTable {
 /// Reads a TSV file; FormatError naming the file and line for a missing header, a row with a
 /// different number of cells, or duplicate column names. Empty lines and trailing '\r' are ignored.
 TsvTable read_tsv(const std::filesystem::path& path);
+
+/// The rows of a TSV file as column name -> cell maps (read_tsv's errors).
+std::vector<std::map<std::string, std::string>> read_tsv_records(const std::filesystem::path& path);
 
 /// Writes the table atomically (cells must not contain tabs or newlines: std::invalid_argument).
 void write_tsv(const TsvTable& table, const std::filesystem::path& path);

@@ -19,6 +19,7 @@
 #include <system_error>
 #include <utility>
 
+#include "surface/base64.hpp"
 #include "surface/atomic_output.hpp"
 #include "surface/file_bytes.hpp"
 #include "surface/format_error.hpp"
@@ -696,31 +697,6 @@ void append_little_endian(std::string& out, std::uint32_t bits) {
   for (int shift = 0; shift < 32; shift += 8) out.push_back(static_cast<char>((bits >> shift) & 0xff));
 }
 
-std::string encode_base64(std::string_view bytes) {
-  static const char* const kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string text;
-  text.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const std::uint32_t group = (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16) |
-                                (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                                static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 2]));
-    text.push_back(kAlphabet[(group >> 18) & 63]);
-    text.push_back(kAlphabet[(group >> 12) & 63]);
-    text.push_back(kAlphabet[(group >> 6) & 63]);
-    text.push_back(kAlphabet[group & 63]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    std::uint32_t group = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) group |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    text.push_back(kAlphabet[(group >> 18) & 63]);
-    text.push_back(kAlphabet[(group >> 12) & 63]);
-    text.push_back(rest == 2 ? kAlphabet[(group >> 6) & 63] : '=');
-    text.push_back('=');
-  }
-  return text;
-}
 
 std::string deflate_bytes(std::string_view bytes, const std::filesystem::path& path) {
   uLongf size = compressBound(static_cast<uLong>(bytes.size()));

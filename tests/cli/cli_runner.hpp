@@ -60,16 +60,7 @@ inline void expect_clean_failure(const testing::ScratchDirectory& scratch, const
 }
 
 /// Rows of a TSV as column name -> cell maps.
-inline std::vector<std::map<std::string, std::string>> tsv_records(const std::filesystem::path& file) {
-  const fmri::TsvTable table = fmri::read_tsv(file);
-  std::vector<std::map<std::string, std::string>> records;
-  for (const auto& row : table.rows) {
-    std::map<std::string, std::string> record;
-    for (std::size_t c = 0; c < table.columns.size(); ++c) record[table.columns[c]] = row[c];
-    records.push_back(record);
-  }
-  return records;
-}
+inline std::vector<std::map<std::string, std::string>> tsv_records(const std::filesystem::path& file) { return fmri::read_tsv_records(file); }
 
 /// Debian's Fashion-MNIST test images (dataset-fashion-mnist), which the cnn command tests read.
 inline const char* const fashion_mnist_test_images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";

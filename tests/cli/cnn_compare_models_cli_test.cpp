@@ -137,7 +137,7 @@ TEST(CnnCompareModelsCli, TableRepeatsTheSingleCommandsAndBadInputFailsFirst) {
     EXPECT_NE(svg.find(">tiny<"), std::string::npos) << plot;     // points labelled by model
     EXPECT_NE(svg.find(">fixture<"), std::string::npos) << plot;
     if (std::string(plot).rfind("adversarial_accuracy", 0) == 0) {  // the attacks, on a line of their own under the figure's
-      EXPECT_NE(svg.find(">adversarial accuracy: mean over PGD linf 0.1<"), std::string::npos) << plot;
+      EXPECT_NE(svg.find(">PGD linf 0.1 (mean)<"), std::string::npos) << plot;
     }
   }
   // Without the spikes, predictivity is skipped with a note and no predictivity plot is drawn.
