@@ -55,8 +55,9 @@ OffscreenDisplay::OffscreenDisplay() {
     why_not_ = why + "; cannot start Xvfb (pipe: " + std::strerror(errno) + ")";
     return;
   }
-  // Xvfb picks a free display and writes its number to the descriptor given with -displayfd.
-  std::vector<std::string> arguments = {xvfb, "-displayfd", std::to_string(channel[1]), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"};
+  // Xvfb picks a free display and writes its number to the descriptor given with -displayfd; -noreset keeps it
+  // from resetting when its last client disconnects (a connection made during a reset fails).
+  std::vector<std::string> arguments = {xvfb, "-displayfd", std::to_string(channel[1]), "-screen", "0", "1280x1024x24", "-nolisten", "tcp", "-noreset"};
   std::vector<char*> argv;
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);

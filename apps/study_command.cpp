@@ -94,8 +94,9 @@ Pipeline study_pipeline(const StudyConfig& config, const StudyInputs& inputs, co
     arguments = with(arguments, {"--images", config.stimuli.images.string(), "--target", config.adversarial.target, "--threshold",
                                  std::to_string(config.adversarial.threshold)});
     if (config.adversarial.max_iterations > 0) arguments = with(arguments, {"--max-iterations", std::to_string(config.adversarial.max_iterations)});
+    if (!config.cnn.class_names.empty()) arguments = with(arguments, {"--class-names", config.cnn.class_names.string()});
     add({"stimuli", "AN and AI images (cnn adversarial)", with(with(arguments, common), {"--out", "{out}"}), {},
-                  concatenated<std::filesystem::path>(model_files, {config.stimuli.images}), {}, {}});
+                  concatenated<std::filesystem::path>(model_files, {config.stimuli.images, config.cnn.class_names}), {}, {}});
     layout.stimuli_table = pipeline.folder("stimuli") / "stimuli.tsv";
     stimuli_steps = {"stimuli"};
   }

@@ -70,7 +70,7 @@ StudyConfig read_study_config(const std::filesystem::path& file) {
 
   const nlohmann::json& cnn = fields.member(document, "cnn", "top level");
   if (!cnn.is_object()) fields.fail("cnn", "expected an object, found " + cnn.dump());
-  fields.only_known_keys(cnn, {"model", "network", "options", "layers", "device"}, "cnn");
+  fields.only_known_keys(cnn, {"model", "network", "options", "layers", "device", "class_names"}, "cnn");
   if (cnn.contains("model") == cnn.contains("network")) {
     fields.fail("cnn", std::string("expected exactly one of 'model' (TorchScript) and 'network' ('cnn train' checkpoint), found ") +
                            (cnn.contains("model") ? "both" : "neither"));
@@ -80,6 +80,7 @@ StudyConfig read_study_config(const std::filesystem::path& file) {
   if (cnn.contains("options")) config.cnn.options = fields.text(cnn.at("options"), "cnn.options");
   if (cnn.contains("layers")) config.cnn.layers = fields.texts(cnn.at("layers"), "cnn.layers");
   if (cnn.contains("device")) config.cnn.device = fields.text(cnn.at("device"), "cnn.device");
+  if (cnn.contains("class_names")) config.cnn.class_names = fields.existing_file(cnn.at("class_names"), "cnn.class_names");
 
   const nlohmann::json& stimuli = fields.member(document, "stimuli", "top level");
   if (!stimuli.is_object()) fields.fail("stimuli", "expected an object, found " + stimuli.dump());

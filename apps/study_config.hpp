@@ -36,6 +36,7 @@ struct StudyConfig {
     std::string options;            // the model's input flags as the cnn commands take them ("--grey --resize 28 --crop 28")
     std::vector<std::string> layers;  // empty: every layer
     std::string device = "auto";
+    std::filesystem::path class_names;  // optional TSV (index, label) for `cnn adversarial --class-names`
   } cnn;
 
   struct Stimuli {

@@ -235,18 +235,23 @@ std::string maps_section(const StudyLayout& layout) {
       if (picture["subject"] == subject.name) pictures.push_back(&picture);
     }
     if (pictures.empty()) continue;
-    out << "<h3>" << html(subject.name) << "</h3>" << colour_bar((*pictures.front())["low"], (*pictures.front())["high"], "similarity (Spearman r)")
-        << "<table class=\"maps\"><thead><tr><th></th>";
+    out << "<h3>" << html(subject.name) << "</h3>" << colour_bar((*pictures.front())["low"], (*pictures.front())["high"], "similarity (Spearman r)");
     std::vector<std::string> views;
     for (const auto* picture : pictures) {
       const std::string view = (*picture)["surface"];
       if (std::find(views.begin(), views.end(), view) == views.end()) views.push_back(view);
     }
-    for (const std::string& view : views) out << "<th>" << html(view) << "</th>";
+    // A row per hemisphere: R(RE-AN) in every view, then R(RE-AI) in every view.
+    out << "<table class=\"maps\"><thead><tr><th></th>";
+    for (const char* measure : {"RE-AN", "RE-AI"}) out << "<th colspan=\"" << views.size() << "\">R(" << measure << ")</th>";
+    out << "</tr><tr><th></th>";
+    for (int m = 0; m < 2; ++m) {
+      for (const std::string& view : views) out << "<th class=\"view\">" << html(view) << "</th>";
+    }
     out << "</tr></thead><tbody>";
     for (const fmri::HemisphereFiles& h : subject.manifest.hemispheres) {
+      out << "<tr><th>" << h.name << "</th>";
       for (const char* measure : {"RE-AN", "RE-AI"}) {
-        out << "<tr><th>" << h.name << "<br>R(" << measure << ")</th>";
         for (const std::string& view : views) {
           out << "<td>";
           for (const auto* picture : pictures) {
@@ -257,8 +262,8 @@ std::string maps_section(const StudyLayout& layout) {
           }
           out << "</td>";
         }
-        out << "</tr>";
       }
+      out << "</tr>";
     }
     out << "</tbody></table>";
   }
@@ -469,7 +474,8 @@ section{background:white;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.12);
 h2{font-size:19px;border-bottom:1px solid #e2e8f0;padding-bottom:6px}h3{font-size:16px;margin-top:18px}
 .charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:6px 0}figcaption{font-size:13px}
 table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border:1px solid #e2e8f0;padding:3px 8px;text-align:left;vertical-align:top}
-thead th{background:#edf2f7}table.maps td,table.maps th{border:none;text-align:center}img.map{width:300px;display:block}
+thead th{background:#edf2f7}table.maps td,table.maps th{border:none;text-align:center;padding:1px}table.maps th.view{font-weight:normal;font-size:11px;color:#4a5568}
+img.map{width:200px;display:block}
 .stimuli{display:flex;flex-wrap:wrap;gap:10px}.triple{border:1px solid #e2e8f0;border-radius:4px;padding:4px;margin:0}
 .triple .row{display:flex;gap:3px}.thumb{display:flex;flex-direction:column;align-items:center;width:76px;font-size:10px;text-align:center}
 .thumb img{width:72px;height:72px;image-rendering:pixelated;object-fit:cover;border:1px solid #ccc}

@@ -198,21 +198,32 @@ SimulatedHemisphere simulate_hemisphere(const SimulationOptions& options, const 
   const bool left = name == "lh";
   SimulatedHemisphere hemisphere;
   hemisphere.name = name;
-  hemisphere.white = surface::icosphere(options.sphere_order, options.white_radius_mm);
-  hemisphere.pial = surface::icosphere(options.sphere_order, options.white_radius_mm + kCorticalThickness);
-  if (!left) {  // mirror: the right hemisphere's lateral side is +x
-    hemisphere.white.vertices.col(0) *= -1.0f;
-    hemisphere.pial.vertices.col(0) *= -1.0f;
-    hemisphere.white.faces.col(1).swap(hemisphere.white.faces.col(2));  // keep faces outward
-    hemisphere.pial.faces = hemisphere.white.faces;
+  const auto given = options.anatomy.find(name);
+  if (given != options.anatomy.end()) {
+    hemisphere.white = given->second.white;
+    hemisphere.pial = given->second.pial;
+    hemisphere.inflated = given->second.inflated;
+    hemisphere.rois = given->second.rois;
+    hemisphere.flat_patch = given->second.flat_patch;
+  } else {
+    hemisphere.white = surface::icosphere(options.sphere_order, options.white_radius_mm);
+    hemisphere.pial = surface::icosphere(options.sphere_order, options.white_radius_mm + kCorticalThickness);
+    if (!left) {  // mirror: the right hemisphere's lateral side is +x
+      hemisphere.white.vertices.col(0) *= -1.0f;
+      hemisphere.pial.vertices.col(0) *= -1.0f;
+      hemisphere.white.faces.col(1).swap(hemisphere.white.faces.col(2));  // keep faces outward
+      hemisphere.pial.faces = hemisphere.white.faces;
+    }
+    hemisphere.rois = retinotopic_rois(hemisphere.white, left);
+    hemisphere.flat_patch = occipital_flat_patch(hemisphere.white, left);
   }
-  hemisphere.rois = retinotopic_rois(hemisphere.white, left);
-  hemisphere.flat_patch = occipital_flat_patch(hemisphere.white, left);
 
   const Eigen::Index vertices = hemisphere.white.vertex_count();
   hemisphere.high_level_share = Eigen::VectorXd::Constant(vertices, kOutsideRoiHighLevelShare);
   for (const char* roi : {"V1", "V2", "V3", "V4", "hMT", "LO"}) {  // LO last: it wins where it overlaps hMT
-    for (const std::int32_t v : hemisphere.rois.at(roi).vertices) hemisphere.high_level_share(v) = roi_high_level_share().at(roi);
+    const auto found = hemisphere.rois.find(roi);
+    if (found == hemisphere.rois.end()) continue;  // a given anatomy may lack some
+    for (const std::int32_t v : found->second.vertices) hemisphere.high_level_share(v) = roi_high_level_share().at(roi);
   }
 
   const Eigen::Index columns = static_cast<Eigen::Index>(design.columns.size());
@@ -222,8 +233,12 @@ SimulatedHemisphere simulate_hemisphere(const SimulationOptions& options, const 
   hemisphere.localizer_lo.resize(vertices, 2 * blocks);
   hemisphere.localizer_hmt.resize(vertices, 2 * blocks);
   std::vector<std::uint8_t> in_lo(static_cast<std::size_t>(vertices), 0), in_hmt(static_cast<std::size_t>(vertices), 0);
-  for (const auto v : hemisphere.rois.at("LO").vertices) in_lo[static_cast<std::size_t>(v)] = 1;
-  for (const auto v : hemisphere.rois.at("hMT").vertices) in_hmt[static_cast<std::size_t>(v)] = 1;
+  if (hemisphere.rois.count("LO") != 0) {
+    for (const auto v : hemisphere.rois.at("LO").vertices) in_lo[static_cast<std::size_t>(v)] = 1;
+  }
+  if (hemisphere.rois.count("hMT") != 0) {
+    for (const auto v : hemisphere.rois.at("hMT").vertices) in_hmt[static_cast<std::size_t>(v)] = 1;
+  }
   const double signal_scale = std::sqrt(options.snr);  // unit noise; SNR 0 is pure noise
 
   Eigen::VectorXd low_weights(low.cols()), high_weights(high.cols());
@@ -270,6 +285,9 @@ const std::map<std::string, double>& roi_high_level_share() {
 
 SimulatedSubject simulate_subject(const SimulationOptions& options,
                                   const std::function<void(std::size_t, std::size_t)>& progress) {
+  for (const auto& [name, anatomy] : options.anatomy) {
+    if (name != "lh" && name != "rh") throw std::invalid_argument("anatomy: expected hemispheres lh and/or rh, found '" + name + "'");
+  }
   if (options.sphere_order < 3 || options.sphere_order > 8) {
     throw std::invalid_argument("sphere order: expected 3..8, found " + std::to_string(options.sphere_order));
   }
@@ -304,12 +322,20 @@ SimulatedSubject simulate_subject(const SimulationOptions& options,
   for (int b = 0; b < options.localizer_blocks; ++b) subject.localizer_lo_design.conditions.push_back("scrambled");
   for (int b = 0; b < options.localizer_blocks; ++b) subject.localizer_hmt_design.conditions.push_back("moving");
   for (int b = 0; b < options.localizer_blocks; ++b) subject.localizer_hmt_design.conditions.push_back("static");
-  const std::size_t per_hemisphere = static_cast<std::size_t>(10 * (std::int64_t{1} << (2 * options.sphere_order)) + 2);
+  const std::size_t per_hemisphere = options.anatomy.empty() ? static_cast<std::size_t>(10 * (std::int64_t{1} << (2 * options.sphere_order)) + 2)
+                                                             : static_cast<std::size_t>(options.anatomy.begin()->second.white.vertex_count());
   std::size_t done = 0;
   std::uint64_t index = 0;
-  for (const char* name : {"lh", "rh"}) {
+  std::vector<std::string> names = {"lh", "rh"};
+  if (!options.anatomy.empty()) {
+    names.clear();
+    for (const auto& [name, anatomy] : options.anatomy) names.push_back(name);  // lh before rh
+  }
+  for (const std::string& name : names) {
+    // The stream of a hemisphere stays its own (lh 0, rh 1) whichever are simulated.
+    index = name == "lh" ? 0 : 1;
     subject.hemispheres.push_back(
-        simulate_hemisphere(options, name, index++, low, high, subject.design, progress, done, 2 * per_hemisphere));
+        simulate_hemisphere(options, name, index, low, high, subject.design, progress, done, names.size() * per_hemisphere));
   }
   return subject;
 }
@@ -368,6 +394,7 @@ std::vector<std::filesystem::path> write_simulated_subject(const SimulatedSubjec
                       {"presentations", options.presentations}, {"snr", options.snr},
                       {"localizer_blocks", options.localizer_blocks}};
   truth["high_level_share"] = roi_high_level_share();
+  if (!options.anatomy.empty()) truth["anatomy"] = options.anatomy.begin()->second.source;
   truth["high_level_share_outside_rois"] = kOutsideRoiHighLevelShare;
 
   for (const SimulatedHemisphere& hemisphere : subject.hemispheres) {
@@ -375,12 +402,23 @@ std::vector<std::filesystem::path> write_simulated_subject(const SimulatedSubjec
     HemisphereFiles files;
     files.name = h;
     files.white = folder / "surf" / (h + ".white");
-    files.pial = folder / "surf" / (h + ".pial");
-    files.flat_patch = folder / "surf" / (h + ".cortex.patch.flat");
     surface::write_freesurfer_surface(hemisphere.white, files.white, "visalign fmri simulate");
-    surface::write_freesurfer_surface(hemisphere.pial, files.pial, "visalign fmri simulate");
-    surface::write_freesurfer_patch(hemisphere.flat_patch, files.flat_patch);
-    written.insert(written.end(), {files.white, files.pial, files.flat_patch});
+    written.push_back(files.white);
+    if (hemisphere.pial.vertex_count() > 0) {
+      files.pial = folder / "surf" / (h + ".pial");
+      surface::write_freesurfer_surface(hemisphere.pial, files.pial, "visalign fmri simulate");
+      written.push_back(files.pial);
+    }
+    if (hemisphere.inflated.vertex_count() > 0) {
+      files.inflated = folder / "surf" / (h + ".inflated");
+      surface::write_freesurfer_surface(hemisphere.inflated, files.inflated, "visalign fmri simulate");
+      written.push_back(files.inflated);
+    }
+    if (!hemisphere.flat_patch.vertices.empty()) {
+      files.flat_patch = folder / "surf" / (h + ".cortex.patch.flat");
+      surface::write_freesurfer_patch(hemisphere.flat_patch, files.flat_patch);
+      written.push_back(files.flat_patch);
+    }
 
     for (const auto& [name, roi] : hemisphere.rois) {
       SurfaceLabel label;
@@ -395,14 +433,17 @@ std::vector<std::filesystem::path> write_simulated_subject(const SimulatedSubjec
       write_freesurfer_label(label, path);
       written.push_back(path);
       files.rois[name] = {RoiSource::Kind::label, path, "", "", "", ""};
+      const auto share = roi_high_level_share().find(name);
       truth["hemispheres"][h]["rois"][name] = {{"vertices", roi.vertices.size()},
-                                               {"high_level_share", roi_high_level_share().at(name)}};
+                                               {"high_level_share", share == roi_high_level_share().end() ? kOutsideRoiHighLevelShare : share->second}};
     }
     files.localizers["LO"] = {folder / "func" / (h + ".localizer_lo.func.gii"), lo_design_path, {"intact", "scrambled", 0.05}};
     files.localizers["hMT"] = {folder / "func" / (h + ".localizer_hmt.func.gii"), hmt_design_path, {"moving", "static", 0.05}};
-    files.rois["LO_localizer"] = {RoiSource::Kind::localizer, {}, "", "LO", "", ""};
-    files.rois["hMT_localizer"] = {RoiSource::Kind::localizer, {}, "", "hMT", "", ""};
-    files.rois["LOC"] = {RoiSource::Kind::expression, {}, "", "", "", "LO_localizer - hMT_localizer"};
+    if (hemisphere.rois.count("LO") != 0 && hemisphere.rois.count("hMT") != 0) {  // the localizers have an effect
+      files.rois["LO_localizer"] = {RoiSource::Kind::localizer, {}, "", "LO", "", ""};
+      files.rois["hMT_localizer"] = {RoiSource::Kind::localizer, {}, "", "hMT", "", ""};
+      files.rois["LOC"] = {RoiSource::Kind::expression, {}, "", "", "", "LO_localizer - hMT_localizer"};
+    }
 
     auto column_maps = [](const Eigen::MatrixXf& data, const std::vector<std::string>& names) {
       std::vector<surface::SurfaceMap> maps;

@@ -30,6 +30,15 @@
 
 namespace visalign::fmri {
 
+/// A real hemisphere to simulate on instead of a synthetic sphere (e.g. fsaverage5's).
+struct SimulatedAnatomy {
+  surface::Mesh white;
+  surface::Mesh pial, inflated;       // empty (no vertices) when there are none
+  surface::SurfacePatch flat_patch;   // empty when there is none
+  std::map<std::string, Roi> rois;    // V1..V4, LO and hMT get their high-level shares (others the default)
+  std::string source;                 // where it comes from, for the ground truth (e.g. the folder)
+};
+
 struct SimulationOptions {
   std::string subject = "sub-sim01";
   int sphere_order = 5;           // 5: 10,242 vertices per hemisphere; 7: 163,842
@@ -46,6 +55,8 @@ struct SimulationOptions {
   /// Optional representations, (3 * images) rows (RE..., AN..., AI...) by features; built in when absent.
   std::optional<Eigen::MatrixXd> low_level_features;
   std::optional<Eigen::MatrixXd> high_level_features;
+  /// Optional real hemispheres ("lh" and/or "rh": only those are simulated); empty: synthetic spheres of sphere_order.
+  std::map<std::string, SimulatedAnatomy> anatomy;
 };
 
 /// Share of signal variance that comes from the high-level representation, per ROI.
@@ -53,7 +64,7 @@ const std::map<std::string, double>& roi_high_level_share();
 
 struct SimulatedHemisphere {
   std::string name;  // lh / rh
-  surface::Mesh white, pial;
+  surface::Mesh white, pial, inflated;  // pial and inflated may be empty (a given anatomy without them)
   surface::SurfacePatch flat_patch;
   std::map<std::string, Roi> rois;   // V1, V2, V3, V4, LO, hMT
   Eigen::VectorXd high_level_share;  // #V

@@ -22,4 +22,9 @@ struct SurfacePatch {
 /// past the surface's vertex count or appears twice.
 Mesh apply_patch(const Mesh& full_surface, const SurfacePatch& patch, const std::string& patch_source);
 
+/// A patch from a flat surface that keeps every vertex but only the faces of the flat map (as nilearn's and
+/// Workbench's flat GIFTI files of fsaverage): the vertices of its faces, their x, y coordinates (z = 0) and
+/// border points on edges that only one face has. FormatError naming `source` for a surface without faces.
+SurfacePatch patch_from_flat_surface(const Mesh& flat, const std::string& source);
+
 }  // namespace visalign::surface

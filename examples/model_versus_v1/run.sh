@@ -15,12 +15,12 @@
 # marker is written last), so a rerun after an interruption redoes only the unfinished steps.
 # Hours on 2 CPU cores (PGD training is most of it); `--device cuda` steps run on a GPU when there is one.
 #
-# Usage: examples/model_versus_v1.sh [OUT (model-versus-v1)]
+# Usage: examples/model_versus_v1/run.sh [OUT (model-versus-v1)]
 #   VISALIGN       the visalign program (default build/apps/visalign)
 #   VISALIGN_DATA  the shared data (default ../shared/data beside the checkout)
 #   THREADS        worker threads (default 2)
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 visalign="${VISALIGN:-$root/build/apps/visalign}"
 data="${VISALIGN_DATA:-$root/../shared/data}"
 threads="${THREADS:-2}"
