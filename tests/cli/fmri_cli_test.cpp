@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <set>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -197,6 +198,46 @@ TEST(FmriSimulateCli, StimulusSetNamesTheImagesAndOrdersTheFeatures) {
   fmri::write_npy(Eigen::MatrixXd::Ones(6, 4), scratch / "short.npy");
   expect_clean_failure(scratch, "fmri simulate --stimuli stimuli.tsv --low-level-features short.npy --order 3 --out bad", "short.npy",
                        "expected one per row of --stimuli (18), found 6");
+}
+
+// A subject simulated on fsaverage5's left hemisphere: its surfaces as they are, ROIs from its labels and annotation (with
+// ROI algebra), the flat map from its flat GIFTI (the vertices of the flat map's faces); the written subject passes
+// `fmri info`, and a RE-only stimulus table names its images.
+TEST(FmriSimulateCli, OnFsaverage5WithItsLabels) {
+  const auto fsaverage5 = testing::shared_data("fsaverage5");
+  VISALIGN_REQUIRE_FILE(fsaverage5 / "label/lh.MT_exvivo.label");
+  ScratchDirectory scratch;
+  std::ofstream table(scratch / "stimuli.tsv");
+  table << "file\timage_id\timage_type\tcategory\n";
+  for (const char* id : {"a1", "a2", "b1", "b2"}) {
+    std::ofstream(scratch / (std::string(id) + ".png")) << "";
+    table << id << ".png\t" << id << "\tRE\t" << id[0] << "\n";
+  }
+  table.close();
+  const Outcome made = run_visalign(scratch, "fmri simulate --stimuli stimuli.tsv --anatomy '" + fsaverage5.string() + "' --hemispheres lh "
+                                             "--flat-patch 'gifti/{hemi}.flat.gii.gz' --anatomy-roi 'V1=label/{hemi}.V1_exvivo.label' "
+                                             "--anatomy-roi 'hMT=label/{hemi}.MT_exvivo.label' "
+                                             "--anatomy-roi 'LO_atlas=label/{hemi}.aparc.annot:lateraloccipital' "
+                                             "--anatomy-roi 'LO=expression:LO_atlas - hMT' -q --out subj");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const nlohmann::json manifest = nlohmann::json::parse(slurp(scratch / "subj/manifest.json"));
+  ASSERT_EQ(manifest["hemispheres"].size(), 1u);
+  EXPECT_TRUE(manifest["hemispheres"].contains("lh"));
+  EXPECT_TRUE(manifest["hemispheres"]["lh"].contains("inflated"));
+  const Outcome info = run_visalign(scratch, "fmri info subj/manifest.json");
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  // The ROIs are the labels' vertices (fsaverage5 lh.V1_exvivo: 292), LO the parcellation region minus hMT.
+  const auto v1 = fmri::read_freesurfer_label(scratch / "subj/label/lh.V1.label");
+  EXPECT_EQ(v1.vertices.size(), fmri::read_freesurfer_label(fsaverage5 / "label/lh.V1_exvivo.label").vertices.size());
+  EXPECT_EQ(v1.vertices.size(), 292u);
+  const auto lo = fmri::read_freesurfer_label(scratch / "subj/label/lh.LO.label");
+  const auto hmt = fmri::read_freesurfer_label(scratch / "subj/label/lh.hMT.label");
+  const std::set<std::int32_t> in_hmt(hmt.vertices.begin(), hmt.vertices.end());
+  for (const std::int32_t v : lo.vertices) EXPECT_EQ(in_hmt.count(v), 0u) << v;
+  EXPECT_GT(lo.vertices.size(), 100u);
+  // The design names the four images as RE, AN and AI.
+  EXPECT_EQ(fmri::read_tsv(scratch / "subj/func/design.tsv").rows.size(), 4u * 3 * 2 + 1);
+  std::cout << info.out;
 }
 
 }  // namespace
