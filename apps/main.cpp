@@ -42,7 +42,7 @@ void print_overview(const std::vector<Command>& commands) {
       group = command.info.group;
       std::cout << "  " << group << '\n';
     }
-    std::string name = command.info.name;
+    std::string name = command.info.name.empty() ? "CONFIG.json" : command.info.name;  // a group that is the command
     name.resize(16, ' ');
     std::cout << "    " << name << command.info.summary << '\n';
   }

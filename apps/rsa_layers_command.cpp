@@ -40,7 +40,7 @@ std::filesystem::path trends_path(const std::filesystem::path& out) {
 }
 
 void run(const RsaLayersOptions& options, RunContext& context) {
-  rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global().seed);
+  rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global());
   analysis_options.subsample_fraction = 0;  // units of a layer: the bootstrap intervals suffice
   context.check_output_location(options.out);
   const LayerList list = read_layer_list(options.layers, context);

@@ -36,7 +36,7 @@ void declare(RsaRoiOptions& options, CommandDeclaration& declaration) {
 }
 
 void run(const RsaRoiOptions& options, RunContext& context) {
-  const rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global().seed);
+  const rsa::SimilarityAnalysisOptions analysis_options = similarity_analysis_options(options.statistics, context.global());
   std::filesystem::create_directories(options.out);
   for (const std::string& manifest_path : options.input.manifests) {
     const LoadedSubject subject = load_subject(manifest_path, options.input, context);

@@ -15,14 +15,15 @@ void declare_similarity_statistics(SimilarityStatistics& statistics, CommandDecl
        "the error bars");
 }
 
-rsa::SimilarityAnalysisOptions similarity_analysis_options(const SimilarityStatistics& statistics, std::uint64_t seed) {
+rsa::SimilarityAnalysisOptions similarity_analysis_options(const SimilarityStatistics& statistics, const GlobalOptions& global) {
   rsa::SimilarityAnalysisOptions options;
   options.distance = rsa::parse_rdm_distance(statistics.distance);
   options.comparison = rsa::parse_rdm_comparison(statistics.comparison);
   options.permutations = statistics.permutations;
   options.image_bootstraps = statistics.bootstraps;
   options.feature_bootstraps = statistics.bootstraps;
-  options.seed = seed;
+  options.seed = global.seed;
+  options.threads = global.threads;
   return options;
 }
 

@@ -20,6 +20,6 @@ struct SimilarityStatistics {
 void declare_similarity_statistics(SimilarityStatistics& statistics, CommandDeclaration& declaration);
 
 /// The analysis options (std::invalid_argument for an unknown distance or comparison).
-rsa::SimilarityAnalysisOptions similarity_analysis_options(const SimilarityStatistics& statistics, std::uint64_t seed);
+rsa::SimilarityAnalysisOptions similarity_analysis_options(const SimilarityStatistics& statistics, const GlobalOptions& global);
 
 }  // namespace visalign::apps

@@ -121,6 +121,18 @@ std::string shorter_name(const std::string& name) {
   return comma == std::string::npos ? name : name.substr(0, comma);
 }
 
+/// A small chart of AN against AI (blue, red) over layers, its two series still empty.
+CategoryChart an_ai_chart(const std::string& title, const std::string& y_label, const std::vector<std::string>& layers) {
+  CategoryChart chart;
+  chart.title = title;
+  chart.y_label = y_label;
+  chart.categories = layers;
+  chart.width = 460;
+  chart.height = 300;
+  chart.series = {{"AN", kAnColour, {}, {}, {}, {}}, {"AI", kAiColour, {}, {}, {}, {}}};
+  return chart;
+}
+
 // ---- sections ----
 
 std::string stimuli_section(const StudyLayout& layout) {
@@ -302,7 +314,7 @@ std::string cnn_section(const StudyLayout& layout) {
                      p_text(number(cell(measure["RE-AI"], "p_permutation")))});
   }
   chart.series = {an, ai};
-  chart.footnote = "error bars: 95% image-bootstrap interval; * permutation p < 0.05";
+  chart.footnote = "error bars: 95% interval of the bootstrap over the layer's units; * permutation p < 0.05";
   out << "<section id=\"cnn\"><h2>Figure 5 · RE-AN and RE-AI similarity in the CNN</h2><p>The same RSA on each layer's activations to the "
       << layout.inputs.image_ids.size() * 3 << " images.</p><figure>" << render_category_chart(chart) << "</figure><p class=\"answer\">";
   if (crossing.empty()) {
@@ -337,15 +349,9 @@ std::string encoding_section(const StudyLayout& layout) {
     const Records rows = fmri::read_tsv_records(subject.encoding / (subject.name + ".encoding.tsv"));
     out << "<h3>" << html(subject.name) << "</h3><div class=\"charts\">";
     for (const std::string& roi : layout.config.rois) {
-      CategoryChart chart;
-      chart.title = subject.name + " · " + roi;
-      chart.y_label = "prediction accuracy (r)";
-      chart.categories = layout.inputs.encoding_layers;
-      chart.width = 460;
-      chart.height = 300;
-      CategorySeries an{"AN", kAnColour, {}, {}, {}, {}}, ai{"AI", kAiColour, {}, {}, {}, {}};
+      CategoryChart chart = an_ai_chart(subject.name + " · " + roi, "prediction accuracy (r)", layout.inputs.encoding_layers);
       for (const std::string& layer : layout.inputs.encoding_layers) {
-        for (auto* series : {&an, &ai}) {
+        for (CategorySeries* series : {&chart.series[0], &chart.series[1]}) {
           std::map<std::string, std::string> found;
           for (const auto& row : rows) {
             if (cell(row, "roi") == roi && cell(row, "layer") == layer && cell(row, "responses") == "mean" && cell(row, "test") == series->label) found = row;
@@ -356,7 +362,6 @@ std::string encoding_section(const StudyLayout& layout) {
           series->marks.push_back(number(cell(found, "p")) < 0.05 ? "*" : "");
         }
       }
-      chart.series = {an, ai};
       out << "<figure>" << render_category_chart(chart) << "</figure>";
     }
     out << "</div>";
@@ -373,15 +378,9 @@ std::string best_layer_section(const StudyLayout& layout) {
          "responses to the AN or AI images are best predicted by each layer's encoding model (mean over "
       << layout.subjects.size() << (layout.subjects.size() == 1 ? " subject" : " subjects") << ").</p><div class=\"charts\">";
   for (const std::string& roi : layout.config.rois) {
-    CategoryChart chart;
-    chart.title = roi;
-    chart.y_label = "share of vertices";
-    chart.categories = layout.inputs.encoding_layers;
-    chart.width = 460;
-    chart.height = 300;
-    CategorySeries an{"AN", kAnColour, {}, {}, {}, {}}, ai{"AI", kAiColour, {}, {}, {}, {}};
+    CategoryChart chart = an_ai_chart(roi, "share of vertices", layout.inputs.encoding_layers);
     for (const std::string& layer : layout.inputs.encoding_layers) {
-      for (auto* series : {&an, &ai}) {
+      for (CategorySeries* series : {&chart.series[0], &chart.series[1]}) {
         double value = std::nan("");
         for (const auto& row : shares) {
           if (cell(row, "roi") == roi && cell(row, "layer") == layer && cell(row, "test") == series->label) value = number(cell(row, "mean_proportion"));
@@ -389,7 +388,6 @@ std::string best_layer_section(const StudyLayout& layout) {
         series->values.push_back(value);
       }
     }
-    chart.series = {an, ai};
     out << "<figure>" << render_category_chart(chart) << "</figure>";
   }
   out << "</div>";

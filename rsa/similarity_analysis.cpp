@@ -1,5 +1,6 @@
 #include "rsa/similarity_analysis.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -11,34 +12,53 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-/// Mean over presentations of compare(RDM_reference_p, RDM_type_p), RDMs from the given rows
-/// (images) and columns (features) of each pattern matrix.
+/// The RDMs of the reference and one other type, per presentation.
 struct PresentationRdms {
   std::vector<Eigen::MatrixXd> reference, other;  // full RDMs per presentation
 };
 
 PresentationRdms rdms_for(const std::vector<TypePatterns>& presentations, const std::string& reference, const std::string& type,
-                          const std::vector<Eigen::Index>* features, RdmDistance distance) {
+                          RdmDistance distance) {
   PresentationRdms rdms;
   for (const auto& patterns : presentations) {
-    auto select = [&](const Eigen::MatrixXd& m) -> Eigen::MatrixXd {
-      if (features == nullptr) return m;
-      Eigen::MatrixXd selected(m.rows(), static_cast<Eigen::Index>(features->size()));
-      for (std::size_t j = 0; j < features->size(); ++j) selected.col(static_cast<Eigen::Index>(j)) = m.col((*features)[j]);
-      return selected;
-    };
-    rdms.reference.push_back(compute_rdm(select(patterns.at(reference)), distance));
-    rdms.other.push_back(compute_rdm(select(patterns.at(type)), distance));
+    rdms.reference.push_back(compute_rdm(patterns.at(reference), distance));
+    rdms.other.push_back(compute_rdm(patterns.at(type), distance));
   }
   return rdms;
 }
 
-double mean_similarity(const PresentationRdms& rdms, RdmComparison comparison) {
-  double sum = 0;
-  for (std::size_t p = 0; p < rdms.reference.size(); ++p) {
-    sum += compare_rdms(upper_triangle(rdms.reference[p]), upper_triangle(rdms.other[p]), comparison);
+/// The upper triangle of the RDM of `patterns` (conditions x features) over features resampled with the
+/// multiplicities `counts` (a feature drawn k times counts k times), without copying the features: from the
+/// weighted Gram S = X diag(c) X^T and the weighted sums X c (correlation: centred Gram S - (Xc)(Xc)^T / N).
+/// The same distances compute_rdm gives for the resampled columns, up to rounding; NaN for a pattern without a
+/// direction, as there.
+Eigen::VectorXd resampled_upper_triangle(const Eigen::MatrixXd& patterns, const Eigen::VectorXd& counts, RdmDistance distance) {
+  const Eigen::Index n = patterns.rows();
+  const Eigen::MatrixXd weighted = patterns * counts.asDiagonal();
+  Eigen::MatrixXd gram = weighted * patterns.transpose();
+  const Eigen::VectorXd squares = gram.diagonal();  // uncentred: the scale of rounding noise
+  if (distance == RdmDistance::correlation) {
+    const Eigen::VectorXd sums = weighted.rowwise().sum();
+    gram -= sums * sums.transpose() / counts.sum();
   }
-  return sum / static_cast<double>(rdms.reference.size());
+  Eigen::VectorXd values(n * (n - 1) / 2);
+  Eigen::Index e = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = i + 1; j < n; ++j) {
+      if (distance == RdmDistance::euclidean) {
+        values(e++) = std::sqrt(std::max(0.0, gram(i, i) + gram(j, j) - 2.0 * gram(i, j)));
+        continue;
+      }
+      // A pattern without a direction: its (centred) squared norm is rounding noise of its sum of squares.
+      if (!(gram(i, i) > 1e-12 * squares(i)) || !(gram(j, j) > 1e-12 * squares(j))) {
+        values(e++) = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
+      const double similarity = std::clamp(gram(i, j) / std::sqrt(gram(i, i) * gram(j, j)), -1.0, 1.0);
+      values(e++) = 1.0 - similarity;
+    }
+  }
+  return values;
 }
 
 /// The reference RDM with its conditions relabelled: entry (i, j) becomes (perm[i], perm[j]).
@@ -95,11 +115,39 @@ SimilarityAnalysis analyze_similarity(const std::vector<TypePatterns>& presentat
   const auto images = static_cast<std::int32_t>(analysis.images);
   const auto features = static_cast<std::int32_t>(analysis.features);
 
+  // Feature (vertex / unit) resampling, one sample for every compared type: with replacement (streams 1'000'000 + b)
+  // and subsamples without (2'000'000 + b), each independent of the permutations; resample b in any thread.
+  const std::size_t types = options.compared.size();
+  const int bootstraps = std::max(0, options.feature_bootstraps);
+  const auto subsample_size = static_cast<std::int32_t>(std::floor(options.subsample_fraction * features));
+  const bool subsampling = options.subsample_fraction > 0 && subsample_size >= 2;
+  std::vector<std::vector<double>> resampled(types, std::vector<double>(static_cast<std::size_t>(bootstraps)));
+  std::vector<std::vector<double>> subsampled(types, std::vector<double>(subsampling ? static_cast<std::size_t>(bootstraps) : 0));
+  auto resampled_similarities = [&](const std::vector<std::int32_t>& sample, std::vector<std::vector<double>>& into, int b) {
+    Eigen::VectorXd counts = Eigen::VectorXd::Zero(features);
+    for (const std::int32_t feature : sample) counts(feature) += 1.0;
+    std::vector<double> sums(types, 0.0);
+    for (const TypePatterns& patterns : presentations) {
+      const Eigen::VectorXd reference = resampled_upper_triangle(patterns.at(options.reference), counts, options.distance);
+      for (std::size_t t = 0; t < types; ++t) {
+        sums[t] += compare_rdms(reference, resampled_upper_triangle(patterns.at(options.compared[t]), counts, options.distance), options.comparison);
+      }
+    }
+    for (std::size_t t = 0; t < types; ++t) into[t][static_cast<std::size_t>(b)] = sums[t] / static_cast<double>(presentations.size());
+  };
+#pragma omp parallel for num_threads(std::max(1, options.threads)) schedule(dynamic)
+  for (int b = 0; b < bootstraps; ++b) {
+    resampled_similarities(bootstrap_sample(features, options.seed, 1'000'000ull + static_cast<std::uint64_t>(b)), resampled, b);
+    if (subsampling) {
+      resampled_similarities(subsample(features, subsample_size, options.seed, 2'000'000ull + static_cast<std::uint64_t>(b)), subsampled, b);
+    }
+  }
+
   for (std::size_t t = 0; t < options.compared.size(); ++t) {
     const std::string& type = options.compared[t];
     TypeSimilarity similarity;
     similarity.type = type;
-    const PresentationRdms rdms = rdms_for(presentations, options.reference, type, nullptr, options.distance);
+    const PresentationRdms rdms = rdms_for(presentations, options.reference, type, options.distance);
     // Observed and permutation nulls: the same permutation relabels the reference in every presentation.
     std::vector<std::vector<double>> nulls(presentations.size() + 1);
     std::vector<Eigen::VectorXd> others;
@@ -124,28 +172,11 @@ SimilarityAnalysis analyze_similarity(const std::vector<TypePatterns>& presentat
     }
     similarity.p_mean = options.permutations > 0 ? permutation_p_value(similarity.mean, nulls.back()) : kNaN;
 
-    // Feature (vertex / unit) resampling: with replacement, and subsamples without.
-    std::vector<double> resampled;
-    for (int b = 0; b < options.feature_bootstraps; ++b) {
-      // Streams 1'000'000 + b keep feature resampling independent of the permutations.
-      const auto sample = bootstrap_sample(features, options.seed, 1'000'000ull + static_cast<std::uint64_t>(b));
-      const std::vector<Eigen::Index> columns(sample.begin(), sample.end());
-      resampled.push_back(mean_similarity(rdms_for(presentations, options.reference, type, &columns, options.distance), options.comparison));
-    }
     if (options.feature_bootstraps > 0) {
-      similarity.feature_ci68 = percentile_interval(resampled, 0.68);
-      similarity.feature_ci95 = percentile_interval(resampled, 0.95);
+      similarity.feature_ci68 = percentile_interval(resampled[t], 0.68);
+      similarity.feature_ci95 = percentile_interval(resampled[t], 0.95);
     }
-    resampled.clear();
-    const auto subsample_size = static_cast<std::int32_t>(std::floor(options.subsample_fraction * features));
-    if (options.subsample_fraction > 0 && subsample_size >= 2) {
-      for (int b = 0; b < options.feature_bootstraps; ++b) {
-        const auto sample = subsample(features, subsample_size, options.seed, 2'000'000ull + static_cast<std::uint64_t>(b));
-        const std::vector<Eigen::Index> columns(sample.begin(), sample.end());
-        resampled.push_back(mean_similarity(rdms_for(presentations, options.reference, type, &columns, options.distance), options.comparison));
-      }
-      if (!resampled.empty()) similarity.subsample_ci95 = percentile_interval(resampled, 0.95);
-    }
+    if (!subsampled[t].empty()) similarity.subsample_ci95 = percentile_interval(subsampled[t], 0.95);
     analysis.similarities.push_back(similarity);
   }
 
@@ -154,8 +185,8 @@ SimilarityAnalysis analyze_similarity(const std::vector<TypePatterns>& presentat
     difference.larger = options.compared[1];
     difference.smaller = options.compared[0];
     difference.difference = analysis.similarities[1].mean - analysis.similarities[0].mean;
-    const PresentationRdms larger = rdms_for(presentations, options.reference, difference.larger, nullptr, options.distance);
-    const PresentationRdms smaller = rdms_for(presentations, options.reference, difference.smaller, nullptr, options.distance);
+    const PresentationRdms larger = rdms_for(presentations, options.reference, difference.larger, options.distance);
+    const PresentationRdms smaller = rdms_for(presentations, options.reference, difference.smaller, options.distance);
     std::int64_t not_above = 0;
     for (int b = 0; b < options.image_bootstraps; ++b) {
       const auto sample = bootstrap_sample(images, options.seed, 3'000'000ull + static_cast<std::uint64_t>(b));

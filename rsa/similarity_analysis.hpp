@@ -31,6 +31,7 @@ struct SimilarityAnalysisOptions {
   int feature_bootstraps = 1000;   // with replacement (68% and 95% intervals)
   double subsample_fraction = 0.8;  // subsamples without replacement (95% interval); 0 to skip
   std::uint64_t seed = 0;
+  int threads = 1;  // feature resamples computed in parallel (the results do not depend on it)
 };
 
 struct TypeSimilarity {
