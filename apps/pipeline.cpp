@@ -154,7 +154,8 @@ std::vector<StepPlan> Pipeline::plan() const {
   std::vector<StepPlan> plans;
   std::map<std::string, std::uint64_t> keys;
   for (const PipelineStep& step : steps_) {
-    std::uint64_t key = hash_text(step.name, 14695981039346656037ull);
+    // A new version of visalign may compute a step differently: its version is part of every key.
+    std::uint64_t key = hash_text(step.name, hash_text(VISALIGN_VERSION, 14695981039346656037ull));
     for (const std::string& argument : step.arguments) key = hash_text(argument, key);
     for (const std::string& setting : step.settings) key = hash_text(setting, key);
     for (const std::filesystem::path& input : step.inputs) key = hash_input(input, key);

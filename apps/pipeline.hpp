@@ -3,8 +3,8 @@
 // command line run as a child process (or work done in this process) that writes one folder,
 // <work>/<step>/. A step runs in <work>/<step>.partial/ and the folder is renamed to its name only when
 // the step has finished, with step.json recording its key, so a step is never half-written: after a
-// crash the unfinished step is redone from scratch and the finished ones are kept. The key hashes the
-// command line, the size and modification time of every input file (all the files below an input
+// crash the unfinished step is redone from scratch and the finished ones are kept. The key hashes visalign's
+// version, the command line, the size and modification time of every input file (all the files below an input
 // folder) and the keys of the steps it reads: a changed setting or input redoes that step and every
 // step after it that reads its output, and nothing else.
 

@@ -28,19 +28,30 @@ PresentationRdms rdms_for(const std::vector<TypePatterns>& presentations, const 
 }
 
 /// The upper triangle of the RDM of `patterns` (conditions x features) over features resampled with the
-/// multiplicities `counts` (a feature drawn k times counts k times), without copying the features: from the
+/// multiplicities `counts` (a feature drawn k times counts k times), without repeating features: from the
 /// weighted Gram S = X diag(c) X^T and the weighted sums X c (correlation: centred Gram S - (Xc)(Xc)^T / N).
 /// The same distances compute_rdm gives for the resampled columns, up to rounding; NaN for a pattern without a
 /// direction, as there.
 Eigen::VectorXd resampled_upper_triangle(const Eigen::MatrixXd& patterns, const Eigen::VectorXd& counts, RdmDistance distance) {
   const Eigen::Index n = patterns.rows();
-  const Eigen::MatrixXd weighted = patterns * counts.asDiagonal();
-  Eigen::MatrixXd gram = weighted * patterns.transpose();
-  const Eigen::VectorXd squares = gram.diagonal();  // uncentred: the scale of rounding noise
-  if (distance == RdmDistance::correlation) {
-    const Eigen::VectorXd sums = weighted.rowwise().sum();
-    gram -= sums * sums.transpose() / counts.sum();
+  // The drawn features only, each scaled by the square root of its count: S = Y Y^T, a symmetric rank-k update.
+  Eigen::Index drawn = 0;
+  for (Eigen::Index j = 0; j < counts.size(); ++j) drawn += counts(j) > 0 ? 1 : 0;
+  // One buffer per thread, kept from draw to draw (a fresh one each time costs page faults for large layers).
+  thread_local Eigen::MatrixXd buffer;
+  if (buffer.rows() != n || buffer.cols() < drawn) buffer.resize(n, counts.size());
+  auto scaled = buffer.leftCols(drawn);
+  Eigen::VectorXd sums = Eigen::VectorXd::Zero(n);
+  for (Eigen::Index j = 0, k = 0; j < counts.size(); ++j) {
+    if (!(counts(j) > 0)) continue;
+    scaled.col(k++) = std::sqrt(counts(j)) * patterns.col(j);
+    sums += counts(j) * patterns.col(j);
   }
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(n, n);
+  gram.selfadjointView<Eigen::Lower>().rankUpdate(scaled);
+  gram = gram.selfadjointView<Eigen::Lower>();
+  const Eigen::VectorXd squares = gram.diagonal();  // uncentred: the scale of rounding noise
+  if (distance == RdmDistance::correlation) gram -= sums * sums.transpose() / counts.sum();
   Eigen::VectorXd values(n * (n - 1) / 2);
   Eigen::Index e = 0;
   for (Eigen::Index i = 0; i < n; ++i) {
