@@ -21,6 +21,13 @@ std::vector<std::string> similarity_table_columns(const std::vector<std::string>
   return columns;
 }
 
+namespace {
+
+/// An interval's bound, or n/a where the interval was not computed.
+std::string bound_cell(double bound) { return std::isnan(bound) ? "n/a" : table_number(bound); }
+
+}  // namespace
+
 void append_similarity_rows(fmri::TsvTable& table, const std::vector<std::string>& leading, const rsa::SimilarityAnalysis& analysis,
                             const rsa::SimilarityAnalysisOptions& options) {
   const std::string na = "n/a";
@@ -37,9 +44,9 @@ void append_similarity_rows(fmri::TsvTable& table, const std::vector<std::string
     std::vector<std::string> row = leading;
     for (const std::string& cell :
          {std::string("mean"), measure, table_number(similarity.mean), table_number(similarity.p_mean),
-          table_number(similarity.feature_ci68.lower), table_number(similarity.feature_ci68.upper),
-          table_number(similarity.feature_ci95.lower), table_number(similarity.feature_ci95.upper),
-          table_number(similarity.subsample_ci95.lower), table_number(similarity.subsample_ci95.upper), na}) {
+          bound_cell(similarity.feature_ci68.lower), bound_cell(similarity.feature_ci68.upper),
+          bound_cell(similarity.feature_ci95.lower), bound_cell(similarity.feature_ci95.upper),
+          bound_cell(similarity.subsample_ci95.lower), bound_cell(similarity.subsample_ci95.upper), na}) {
       row.push_back(cell);
     }
     table.rows.push_back(row);
@@ -48,7 +55,7 @@ void append_similarity_rows(fmri::TsvTable& table, const std::vector<std::string
     const auto& d = analysis.difference;
     std::vector<std::string> row = leading;
     for (const std::string& cell : {std::string("mean"), options.reference + "-" + d.larger + " minus " + options.reference + "-" + d.smaller,
-                                    table_number(d.difference), na, na, na, table_number(d.ci95.lower), table_number(d.ci95.upper), na,
+                                    table_number(d.difference), na, na, na, bound_cell(d.ci95.lower), bound_cell(d.ci95.upper), na,
                                     na, table_number(d.p_one_sided)}) {
       row.push_back(cell);
     }

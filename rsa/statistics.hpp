@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace visalign::rsa {
@@ -30,8 +31,9 @@ double permutation_p_value(double observed, const std::vector<double>& null_dist
 /// Returns the entries of `rdm` (n x n) in that order.
 Eigen::VectorXd bootstrap_rdm_entries(const Eigen::Ref<const Eigen::MatrixXd>& rdm, const std::vector<std::int32_t>& sample);
 
+/// An interval; NaN bounds until it is computed (e.g. no subsampling was asked for).
 struct ConfidenceInterval {
-  double lower = 0, upper = 0;
+  double lower = std::numeric_limits<double>::quiet_NaN(), upper = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Percentile interval covering `level` (e.g. 0.95: 2.5th and 97.5th percentiles, linear
