@@ -34,6 +34,23 @@ namespace {
 
 std::string escape(const std::string& text) { return xml_escape(text); }
 
+/// `text` broken at spaces into lines of at most `width` pixels at about `char_width` pixels a character.
+std::vector<std::string> wrapped_lines(const std::string& text, double width, double char_width) {
+  const std::size_t most = std::max<std::size_t>(10, static_cast<std::size_t>(width / char_width));
+  std::vector<std::string> lines;
+  std::istringstream words(text);
+  std::string word, line;
+  while (words >> word) {
+    if (!line.empty() && line.size() + 1 + word.size() > most) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
 std::string number(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f", value);
@@ -221,9 +238,11 @@ std::string render_category_chart(const CategoryChart& chart) {
   const double slot_guess = (chart.width - left - right) / static_cast<double>(count);
   const bool rotate = 7.0 * static_cast<double>(longest_category) > slot_guess - 4;  // names too long to stand side by side
   const double label_room = rotate ? 12 + 5.0 * static_cast<double>(std::min<std::size_t>(longest_category, 24)) : 22;
-  const double bottom = label_room + 30 + (chart.footnote.empty() ? 0 : 16);
   const double total_width = chart.width + (right - 150.0);
-  const double height = chart.height + (rotate ? label_room - 22 : 0);
+  const std::vector<std::string> footnote_lines = wrapped_lines(chart.footnote, total_width - 16, 6.0);
+  const double footnote_room = 14.0 * static_cast<double>(footnote_lines.size()) + (footnote_lines.empty() ? 0 : 2);
+  const double bottom = label_room + 30 + footnote_room;
+  const double height = chart.height + (rotate ? label_room - 22 : 0) + std::max(0.0, footnote_room - 16);
   const double inner_width = total_width - left - right, inner_height = height - top - bottom;
   const double slot = inner_width / static_cast<double>(count);
   auto py = [&](double y) { return top + (1.0 - y_axis.fraction(y)) * inner_height; };
@@ -258,11 +277,12 @@ std::string render_category_chart(const CategoryChart& chart) {
       svg << "<text x=\"" << number(x) << "\" y=\"" << number(y) << "\" text-anchor=\"middle\">" << escape(chart.categories[c]) << "</text>\n";
     }
   }
-  svg << "<text x=\"" << number(left + inner_width / 2) << "\" y=\"" << number(height - 12 - (chart.footnote.empty() ? 0 : 16))
+  svg << "<text x=\"" << number(left + inner_width / 2) << "\" y=\"" << number(height - 12 - footnote_room)
       << "\" text-anchor=\"middle\">" << escape(chart.x_label) << "</text>\n";
-  if (!chart.footnote.empty()) {
-    svg << "<text x=\"" << number(left + inner_width / 2) << "\" y=\"" << number(height - 10) << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">"
-        << escape(chart.footnote) << "</text>\n";
+  for (std::size_t line = 0; line < footnote_lines.size(); ++line) {
+    const double y = height - 10 - 14.0 * static_cast<double>(footnote_lines.size() - 1 - line);
+    svg << "<text x=\"" << number(total_width / 2) << "\" y=\"" << number(y) << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">"
+        << escape(footnote_lines[line]) << "</text>\n";
   }
   svg << "<text transform=\"translate(16," << number(top + inner_height / 2) << ") rotate(-90)\" text-anchor=\"middle\">" << escape(chart.y_label)
       << "</text>\n";
