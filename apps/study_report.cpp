@@ -480,6 +480,7 @@ img.map{width:200px;display:block}
 .triple figcaption{font-size:11px;color:#4a5568;text-align:center}.answer{font-weight:600}.warning{color:#9b2c2c}
 pre{background:#f7fafc;border:1px solid #e2e8f0;padding:8px;font-size:12px;overflow:auto;max-height:400px}
 details{margin:8px 0}summary{cursor:pointer;color:#2c5282}
+#provenance table{width:100%}#provenance td:first-child{white-space:nowrap}#provenance td:last-child{overflow-wrap:anywhere;font-family:monospace;font-size:11px}
 )";
 
 }  // namespace
