@@ -44,7 +44,7 @@ struct CategoryChart {
   std::vector<CategorySeries> series;
   bool lines = false;       // points joined by lines instead of bars
   double width = 640, height = 380;
-  std::string footnote;     // a line under the chart (what the error bars and marks mean)
+  std::string footnote;     // text under the chart (what the error bars and marks mean), wrapped to its width
   bool zero_line = true;    // a line at y = 0
 };
 

@@ -134,6 +134,13 @@ TEST_F(RsaLayersCli, TableAndTrends) {
   EXPECT_EQ(fmri::read_tsv(scratch / "layers.trends.tsv").rows.size(), 2u);
   // Per layer: RE-AN and RE-AI (the one presentation and the mean), and the difference.
   EXPECT_EQ(fmri::read_tsv(scratch / "layers.tsv").rows.size(), 4u * 5);
+  // The mean rows carry the unit-bootstrap intervals; no subsampling was asked for, so its interval is n/a, not 0.
+  for (const auto& row : tsv_records(scratch / "layers.tsv")) {
+    if (row.at("presentation") != "mean" || row.at("measure").find("minus") != std::string::npos) continue;
+    EXPECT_LE(std::stod(row.at("ci95_low")), std::stod(row.at("ci95_high"))) << row.at("layer");
+    EXPECT_EQ(row.at("subsample_ci95_low"), "n/a") << row.at("layer");
+    EXPECT_EQ(row.at("subsample_ci95_high"), "n/a") << row.at("layer");
+  }
 }
 
 TEST_F(RsaLayersCli, LayerWithAnotherImageCount) {
