@@ -57,6 +57,12 @@ std::string p_text(double p) {
   return text;
 }
 
+/// A resampling p-value: 0 of `draws` resamples is p < 1 / draws, not p = 0.
+std::string resampling_p_text(double p, int draws) {
+  if (p == 0 && draws > 0) return "< " + p_text(1.0 / draws);
+  return p_text(p);
+}
+
 std::string html(const std::string& text) { return xml_escape(text); }
 
 Records records_or_empty(const std::filesystem::path& file) {
@@ -207,7 +213,7 @@ std::string roi_rsa_section(const StudyLayout& layout) {
       const auto& difference = measure["RE-AI minus RE-AN"];
       table.push_back({roi, fixed(an.values.back()), p_text(number(cell(measure["RE-AN"], "p_permutation"))), fixed(ai.values.back()),
                        p_text(number(cell(measure["RE-AI"], "p_permutation"))), fixed(number(cell(difference, "value"))),
-                       p_text(number(cell(difference, "p_bootstrap_one_sided")))});
+                       resampling_p_text(number(cell(difference, "p_bootstrap_one_sided")), layout.config.rsa.bootstraps)});
     }
     chart.series = {an, ai};
     chart.footnote = "error bars: the width of the 68% vertex-bootstrap interval, centred on the value; * permutation p < 0.05";
